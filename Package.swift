@@ -123,9 +123,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "StackBackends",
+            dependencies: [
+                "StackSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StackEdge",
             dependencies: [
-                "StackSupport", "StackUpload",
+                "StackSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -137,7 +147,7 @@ let package = Package(
         .target(
             name: "GauntletStack",
             dependencies: [
-                "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge",
+                "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -161,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "GauntletStackTests",
             dependencies: [
-                "GauntletStack", "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge",
+                "GauntletStack", "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -176,7 +186,7 @@ let package = Package(
 
 if harnessOnly {
     let stackTargets: Set<String> = [
-        "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "GauntletStack",
+        "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends", "GauntletStack",
         "gauntlet", "GauntletStackTests", "GauntletEndToEndTests",
     ]
     package.targets.removeAll { stackTargets.contains($0.name) }
