@@ -31,10 +31,10 @@ public final class AccessLogWriter: Sendable {
         }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw OpenError.cannotOpen(path: path, errno: errno) }
         _ = try? handle.seekToEnd()
-        let thread = Thread { [queue, wake, done] in
+        let thread = Thread { [self] in
             while true {
-                wake.wait()
-                let (batch, closed) = queue.withLock { q -> ([String], Bool) in
+                self.wake.wait()
+                let (batch, closed) = self.queue.withLock { q -> ([String], Bool) in
                     let batch = q.lines
                     q.lines.removeAll(keepingCapacity: true)
                     return (batch, q.closed)
@@ -42,12 +42,12 @@ public final class AccessLogWriter: Sendable {
                 if !batch.isEmpty {
                     let text = batch.joined(separator: "\n") + "\n"
                     try? handle.write(contentsOf: Data(text.utf8))
-                    queue.withLock { $0.written += batch.count }
+                    self.queue.withLock { $0.written += batch.count }
                 }
-                if closed, queue.withLock({ $0.lines.isEmpty }) { break }
+                if closed, self.queue.withLock({ $0.lines.isEmpty }) { break }
             }
             try? handle.close()
-            done.signal()
+            self.done.signal()
         }
         thread.name = "alb-access-log"
         thread.start()

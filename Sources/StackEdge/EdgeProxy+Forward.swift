@@ -98,14 +98,12 @@ extension EdgeProxy {
                 return (504, "TargetConnectionTimeout")
             case .remoteConnectionClosed:
                 return (502, "TargetConnectionReset")
-            case .invalidHeaderFieldNames, .invalidHeaderFieldValues:
-                return (502, "TargetResponseMalformed")
             default:
                 return (502, "TargetConnectionError")
             }
         }
         if error is NIOSSLError || error is BoringSSLError { return (502, "TargetTLSError") }
-        if error is NIOConnectionError || error is IOError { return (502, "TargetConnectionRefused") }
+        if error is IOError { return (502, "TargetConnectionRefused") }
         if error is CancellationError { return (504, "TargetResponseTimeout") }
         let text = String(describing: error)
         if text.contains("SSL") || text.contains("TLS") || text.contains("certificate") { return (502, "TargetTLSError") }

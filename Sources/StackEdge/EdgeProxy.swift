@@ -4,6 +4,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import Synchronization
+import HTTPTypes
 
 /// The load balancer's request path: rules, authentication, forwarding, errors, Server-Timing and the access
 /// log. Everything here is immutable or internally synchronised, so one instance serves all connections.
@@ -201,7 +203,7 @@ final class EdgeProxy: Sendable {
         headers[.init("Server-Timing")!] = timing
         if headers[.contentType] == nil, result.body.readableBytes > 0 { headers[.contentType] = "application/octet-stream" }
         headers[.contentLength] = "\(result.body.readableBytes)"
-        let status = HTTPResponse.Status(code: result.status, reasonPhrase: result.status == 561 ? "Authorization Required" : HTTPResponse.Status(code: result.status).reasonPhrase)
+        let status = HTTPResponse.Status(code: result.status, reasonPhrase: EdgeResponse.reasonPhrase(result.status))
 
         if let accessLog {
             let total = Self.seconds(since: exchange.received)

@@ -20,14 +20,29 @@ struct EdgeResponse: Sendable {
 
     /// ALB's own error pages are small HTML documents with the status line as their title.
     static func albError(_ status: Int, errorReason: String? = nil) -> EdgeResponse {
-        let reason = HTTPResponse.Status(code: status).reasonPhrase
-        let title = "\(status) \(reason.isEmpty ? Self.customReason(status) : reason)"
+        let title = "\(status) \(reasonPhrase(status))"
         var response = text(status, "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n</body>\r\n</html>\r\n")
         response.errorReason = errorReason
         return response
     }
 
-    static func customReason(_ status: Int) -> String {
-        status == 561 ? "Authorization Required" : "Error"
+    /// The reason phrases ALB's own responses use.
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 400: return "Bad Request"
+        case 401, 561: return "Authorization Required"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 413: return "Request Entity Too Large"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Temporarily Unavailable"
+        case 504: return "Gateway Time-out"
+        default: return HTTPResponse.Status(code: status).reasonPhrase.isEmpty ? "Status \(status)" : HTTPResponse.Status(code: status).reasonPhrase
+        }
     }
 }

@@ -44,7 +44,10 @@ public struct EdgeTLS: Sendable {
 
     public init(listener: TLSConfiguration, upstream: TLSConfiguration) {
         var listener = listener
-        if listener.minimumTLSVersion < .tlsv12 { listener.minimumTLSVersion = .tlsv12 }
+        switch listener.minimumTLSVersion {
+        case .tlsv1, .tlsv11: listener.minimumTLSVersion = .tlsv12
+        default: break
+        }
         self.listener = listener
         self.upstream = upstream
     }

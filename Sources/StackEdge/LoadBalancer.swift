@@ -105,15 +105,15 @@ public final class LoadBalancer: Service, Sendable {
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)
             )), tlsConfiguration: tls.listener),
             configuration: .init(address: .hostname("127.0.0.1", port: config.listenerPort), serverName: nil),
-            onServerRunning: { [running, onRunning] channel in
+            onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 proxy.listenerPort.set(port)
-                let waiters = running.withLock { waiters in
+                let waiters = self.running.withLock { waiters in
                     defer { waiters.removeAll() }
                     return waiters
                 }
                 for waiter in waiters { waiter.resume(returning: port) }
-                await onRunning(port)
+                await self.onRunning(port)
             }
         )
         do {

@@ -51,6 +51,6 @@ public struct RequestFacts: Sendable, Hashable {
 
     static func percentDecode(_ text: Substring) -> String {
         let plussed = text.replacing("+", with: " ")
-        return plussed.removingPercentEncoding ?? plussed
+        return plussed.removingPercentEncoding ?? String(plussed)
     }
 }

@@ -122,7 +122,7 @@ extension RuleCondition: Codable {
         case .pathPattern: self = .pathPattern(try strings().map { WildcardPattern($0, caseSensitive: true) })
         case .httpRequestMethod:
             let methods = try strings()
-            if let bad = methods.first(where: { $0.isEmpty || !$0.allSatisfy { $0.isUppercase || $0 == "-" || $0 == "_" } }) {
+            if let bad = methods.first(where: { method in method.isEmpty || !method.allSatisfy { $0.isUppercase || $0 == "-" || $0 == "_" } }) {
                 throw DecodingError.dataCorruptedError(forKey: field, in: c, debugDescription: "method '\(bad)' is not an upper-case HTTP method name")
             }
             self = .httpRequestMethod(methods)
