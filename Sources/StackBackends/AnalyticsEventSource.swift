@@ -96,7 +96,13 @@ public actor InMemoryEventSource: AnalyticsEventSource {
     private var searchText: [String] = []
 
     public init(events: [AnalyticsEvent] = []) {
-        for event in events { insert(event) }
+        self.events = events
+        self.searchText = events.map(Self.searchableText)
+    }
+
+    private static func searchableText(_ event: AnalyticsEvent) -> String {
+        let text = (try? JSONEncoder().encode(event.event)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return text.lowercased()
     }
 
     public func append(_ newEvents: [AnalyticsEvent]) {
@@ -104,9 +110,8 @@ public actor InMemoryEventSource: AnalyticsEventSource {
     }
 
     private func insert(_ event: AnalyticsEvent) {
-        let text = (try? JSONEncoder().encode(event.event)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         events.append(event)
-        searchText.append(text.lowercased())
+        searchText.append(Self.searchableText(event))
     }
 
     private func matches(_ index: Int, text: String, from: Date?, to: Date?) -> Bool {

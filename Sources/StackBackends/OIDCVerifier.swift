@@ -35,7 +35,7 @@ public struct OIDCVerifier: Sendable {
         let access = try verifyAccessToken(accessToken, now: now)
         guard claims.sub == access.sub, identity.map({ $0 == access.sub }) ?? true else { throw .subjectMismatch }
         let groups = access.groups ?? []
-        guard groups.contains(where: allowedGroups.contains) else {
+        guard groups.contains(where: { allowedGroups.contains($0) }) else {
             throw .groupNotAllowed(groups: groups, allowed: allowedGroups)
         }
         return VerifiedUser(

@@ -18,7 +18,8 @@ extension Request {
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await body.collect(upTo: Self.maxJSONBody)
+            var request = self
+            buffer = try await request.collectBody(upTo: Self.maxJSONBody)
         } catch {
             throw APIError(.contentTooLarge, code: "payload_too_large", message: "request body exceeds \(Self.maxJSONBody) bytes")
         }

@@ -44,3 +44,11 @@ public struct DNSConfig: Codable, Sendable, Equatable {
         try DNSAuthority(zone: zone, ttl: ttl, records: stackRecords.merging(records) { _, extra in extra })
     }
 }
+
+extension DNSConfig {
+    /// The stack's names all pointing at 127.0.0.1. IPv4 only: every listener binds 127.0.0.1, so an
+    /// AAAA answer of ::1 would send clients to a port nothing listens on; AAAA gets NODATA instead.
+    public static func loopbackRecords(for names: [String]) -> [String: [String]] {
+        Dictionary(names.map { ($0, ["127.0.0.1"]) }, uniquingKeysWith: { first, _ in first })
+    }
+}

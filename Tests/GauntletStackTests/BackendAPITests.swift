@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import HummingbirdTesting
 import StackBackends
 import Testing
@@ -27,7 +28,7 @@ struct BackendAPITests {
     }
 
     func json(_ value: [String: Any]) -> ByteBuffer {
-        ByteBuffer(data: try! JSONSerialization.data(withJSONObject: value))
+        ByteBuffer(bytes: Array(try! JSONSerialization.data(withJSONObject: value)))
     }
 
     var jsonHeaders: HTTPFields {

@@ -14,8 +14,8 @@ struct TestLoadBalancerMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         let soon = Date().addingTimeInterval(300)
-        for (name, value) in keys.headers(data: keys.oidcData(exp: soon), accessToken: keys.accessToken(exp: soon)) {
-            request.head.headerFields[name] = value
+        for field in keys.headers(data: keys.oidcData(exp: soon), accessToken: keys.accessToken(exp: soon)) {
+            request.head.headerFields[field.name] = field.value
         }
         return try await next(request, context)
     }
