@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Logs in to the Manager UI through the stack's hosted login page with headless Chromium.
+
+Needs: Debian's `chromium` (apt-get install -y chromium), `openssl`, and PyPI `websocket-client`
+(pip install websocket-client). Drives Chromium over the DevTools protocol: opens the load
+balancer's `/`, follows the redirect to the identity provider's login form, fills it in, submits,
+and waits until the Manager UI (X-Served-By manager-ui, rendered as <body data-served-by>) shows
+data its scripts fetched from /manager/api/. Writes a screenshot. Exits non-zero on any failure.
+
+Usage: chromium_login.py ENDPOINTS_JSON [--user U --password P] [--screenshot out.png]
+The endpoints file is the one `gauntlet stack --endpoints` writes. Keys read (first found wins):
+  load balancer URL: lb, load_balancer, alb, url     e.g. https://example.logs.gauntlet.test:8443
+  CA certificate:    ca, ca_cert, ca_pem             a PEM file path
+  credentials:       users.manager.{username,password} or managers[0]; else --user/--password
+                     or GAUNTLET_MANAGER_USER / GAUNTLET_MANAGER_PASSWORD.
+"""
+import argparse, base64, json, os, shutil, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+
+try:
+    import websocket  # websocket-client
+except ImportError:
+    sys.exit("needs the PyPI package websocket-client: pip install websocket-client")
+
+
+def first(d, *keys):
+    for k in keys:
+        if isinstance(d, dict) and d.get(k):
+            return d[k]
+    return None
+
+
+def credentials(endpoints, args):
+    user = args.user or os.environ.get("GAUNTLET_MANAGER_USER")
+    password = args.password or os.environ.get("GAUNTLET_MANAGER_PASSWORD")
+    if user and password:
+        return user, password
+    users = endpoints.get("users") or {}
+    entry = users.get("manager") if isinstance(users, dict) else None
+    if entry is None and isinstance(users, dict) and isinstance(users.get("managers"), list) and users["managers"]:
+        entry = users["managers"][0]
+    if entry is None and isinstance(endpoints.get("managers"), list) and endpoints["managers"]:
+        entry = endpoints["managers"][0]
+    if isinstance(entry, dict) and entry.get("username") and entry.get("password"):
+        return entry["username"], entry["password"]
+    sys.exit("no manager credentials: pass --user/--password or set GAUNTLET_MANAGER_USER/GAUNTLET_MANAGER_PASSWORD")
+
+
+def spki_hash(ca_path):
+    """base64(SHA-256(SPKI)) of the CA, the form --ignore-certificate-errors-spki-list takes."""
+    pub = subprocess.run(["openssl", "x509", "-in", ca_path, "-pubkey", "-noout"], check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub, check=True, capture_output=True).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der, check=True, capture_output=True).stdout
+    return base64.b64encode(digest).decode()
+
+
+def leaf_spki_hashes(host, port):
+    """SPKI hashes of the certificates the listener presents (Chromium matches leaf keys)."""
+    out = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", host, "-showcerts"],
+        input=b"", capture_output=True, timeout=15,
+    ).stdout.decode(errors="replace")
+    hashes, block = [], []
+    for line in out.splitlines():
+        if "BEGIN CERTIFICATE" in line:
+            block = [line]
+        elif block:
+            block.append(line)
+            if "END CERTIFICATE" in line:
+                with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as f:
+                    f.write("\n".join(block) + "\n")
+                try:
+                    hashes.append(spki_hash(f.name))
+                finally:
+                    os.unlink(f.name)
+                block = []
+    return hashes
+
+
+class Page:
+    def __init__(self, ws_url):
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        my_id = self.next_id
+        self.ws.send(json.dumps({"id": my_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == my_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+
+    def eval(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            return None
+        return result.get("result", {}).get("value")
+
+    def wait_for(self, expression, what, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                value = self.eval(expression)
+            except Exception:
+                value = None
+            if value:
+                return value
+            time.sleep(0.25)
+        raise TimeoutError(f"timed out waiting for {what}; at {self.eval('location.href')}: "
+                           f"{(self.eval('document.body && document.body.innerText') or '')[:400]!r}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("endpoints")
+    parser.add_argument("--user")
+    parser.add_argument("--password")
+    parser.add_argument("--screenshot", default="manager-ui.png")
+    args = parser.parse_args()
+
+    endpoints = json.load(open(args.endpoints))
+    lb = first(endpoints, "lb", "load_balancer", "alb", "url")
+    if isinstance(lb, dict):
+        lb = first(lb, "url", "https")
+    if not lb:
+        sys.exit(f"no load balancer URL (lb/load_balancer/alb/url) in {args.endpoints}")
+    user, password = credentials(endpoints, args)
+    parsed = urllib.parse.urlparse(lb)
+    lb_port = parsed.port or 443
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit("chromium not found: apt-get install -y chromium")
+
+    hashes = []
+    ca = first(endpoints, "ca", "ca_cert", "ca_pem")
+    if isinstance(ca, str) and os.path.exists(ca):
+        hashes.append(spki_hash(ca))
+    hashes += leaf_spki_hashes(parsed.hostname, lb_port)
+    idp = first(endpoints, "idp", "auth", "identity_provider")
+    if isinstance(idp, str) and idp.startswith("https://"):
+        p = urllib.parse.urlparse(idp)
+        hashes += leaf_spki_hashes(p.hostname, p.port or 443)
+    if not hashes:
+        sys.exit("could not learn any certificate to trust (no CA in endpoints, s_client got nothing)")
+
+    profile = tempfile.mkdtemp(prefix="gauntlet-chromium-")
+    proc = subprocess.Popen([
+        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1280,900",
+        # The stack's names resolve to loopback, as the stack's own DNS would answer; nothing leaves 127.0.0.0/8.
+        "--host-resolver-rules=MAP *.gauntlet.test 127.0.0.1, MAP gauntlet.test 127.0.0.1, EXCLUDE localhost",
+        "--ignore-certificate-errors-spki-list=" + ",".join(sorted(set(hashes))),
+        "about:blank",
+    ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = os.path.join(profile, "DevToolsActivePort")
+        deadline = time.time() + 20
+        while not os.path.exists(port_file) or not open(port_file).read().strip():
+            if time.time() > deadline:
+                sys.exit("chromium did not open its DevTools port")
+            time.sleep(0.1)
+        devtools_port = int(open(port_file).read().split()[0])
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list"))
+        page = Page(next(t for t in targets if t.get("type") == "page")["webSocketDebuggerUrl"])
+        page.call("Page.enable")
+        page.call("Runtime.enable")
+
+        start = lb.rstrip("/") + "/"
+        page.call("Page.navigate", url=start)
+        page.wait_for("document.querySelector('input[type=password]') !== null", "the hosted login form")
+        login_url = page.eval("location.href")
+        print(f"ok: {start} redirected to the login form at {login_url.split('?')[0]}")
+        filled = page.eval("""(() => {
+          const pw = document.querySelector('input[type=password]');
+          const form = pw.form;
+          const name = form.querySelector('input[name=username], input[type=email], input[type=text]:not([hidden])');
+          if (!name) return false;
+          name.value = %s; pw.value = %s;
+          const submit = form.querySelector('[type=submit]');
+          if (submit) submit.click(); else form.submit();
+          return true;
+        })()""" % (json.dumps(user), json.dumps(password)))
+        if not filled:
+            sys.exit("login form has no username field")
+        page.wait_for(f"location.host === {json.dumps(parsed.netloc)} && document.body && document.body.dataset.servedBy",
+                      "the redirect back to the load balancer")
+        served_by = page.eval("document.body.dataset.servedBy")
+        if served_by != "manager-ui":
+            sys.exit(f"FAIL: a manager landed on {served_by!r}, expected manager-ui")
+        count = page.wait_for("(() => { const n = document.getElementById('count-users'); "
+                              "return n && /^[0-9]+$/.test(n.textContent) ? n.textContent : null; })()",
+                              "the overview's user count from /manager/api/users")
+        print(f"ok: logged in as {user}; the Manager UI overview loaded {count} users from its API")
+        page.call("Page.navigate", url=lb.rstrip("/") + "/manager/users")
+        rows = page.wait_for("document.querySelectorAll('#users tbody tr[data-username]').length",
+                             "user rows on /manager/users")
+        print(f"ok: /manager/users shows {rows} user rows")
+        shot = page.call("Page.captureScreenshot", format="png")
+        with open(args.screenshot, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        print(f"ok: screenshot written to {args.screenshot}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
