@@ -64,9 +64,16 @@ public enum AuthStep: String, Sendable, Codable, CaseIterable {
     case tls
     case ttfb
     case target
+    /// The browser flow's steps: the first request that is redirected to login, the IdP's authorize
+    /// endpoint, the login form, the credentials POST, and the LB's `/oauth2/idpresponse` callback.
+    case loginRedirect = "login_redirect"
+    case authorize
+    case loginForm = "login_form"
+    case loginSubmit = "login_submit"
+    case idpResponse = "idpresponse"
 
     /// Steps of the login itself, as opposed to the hops every request crosses.
-    public static let steps: [AuthStep] = [.login, .initiateAuth, .token, .refresh]
+    public static let steps: [AuthStep] = [.login, .initiateAuth, .token, .refresh, .loginRedirect, .authorize, .loginForm, .loginSubmit, .idpResponse]
     public static let hops: [AuthStep] = [.dns, .connect, .tls, .ttfb, .lb, .target]
 
     public var index: Int {
@@ -81,6 +88,11 @@ public enum AuthStep: String, Sendable, Codable, CaseIterable {
         case .tls: 7
         case .ttfb: 8
         case .target: 9
+        case .loginRedirect: 10
+        case .authorize: 11
+        case .loginForm: 12
+        case .loginSubmit: 13
+        case .idpResponse: 14
         }
     }
 }
