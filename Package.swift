@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "GauntletReports",
-            dependencies: ["GauntletCore"],
+            dependencies: ["GauntletCore", "CZlib"],
             swiftSettings: strict
         ),
 

@@ -110,3 +110,19 @@ public struct LineSplitter<Source: ByteChunkSource> {
         }
     }
 }
+
+/// Any chunk source behind one concrete type, for callers that choose the source at run time
+/// (plain or gzip, by the file's first bytes).
+public struct AnyByteChunkSource: ByteChunkSource {
+    private var base: any ByteChunkSource
+
+    public init(_ base: any ByteChunkSource) {
+        self.base = base
+    }
+
+    public var name: String { base.name }
+
+    public mutating func nextChunk() throws(ReplayIssue) -> [UInt8]? {
+        try base.nextChunk()
+    }
+}
