@@ -171,7 +171,10 @@ let package = Package(
         // MARK: tests (they mirror the modules)
         .testTarget(name: "GauntletCoreTests", dependencies: ["GauntletCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GauntletDriverTests", dependencies: ["GauntletDriver", "GauntletCore"]),
-        .testTarget(name: "GauntletReportsTests", dependencies: ["GauntletReports", "GauntletCore"]),
+        .testTarget(
+            name: "GauntletReportsTests", dependencies: ["GauntletReports", "GauntletCore"],
+            resources: [.copy("Golden"), .copy("Fixtures")]
+        ),
         .testTarget(
             name: "GauntletStackTests",
             dependencies: [
