@@ -63,3 +63,32 @@ struct ReplayGzipTests {
         #expect(requests.map(\.pathAndQuery) == ["/b"])
     }
 }
+
+@Suite("replay source detection and merging")
+struct ReplaySourceFilesTests {
+    func temporary(_ name: String, _ text: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func formatsAreDetectedByNameOrContent() throws {
+        #expect(try ReplaySourceFiles.detectFormat(ReportsFixtures.path("aws-doc-examples.log.gz")) == .alb)
+        let jsonl = try temporary("run-log", #"{"t":0,"type":"ui","method":"GET","url":"/","status":200}"# + "\n")
+        #expect(try ReplaySourceFiles.detectFormat(jsonl) == .gauntlet)
+        let har = try temporary("export", "{\n \"log\": {\"entries\": []}}")
+        #expect(try ReplaySourceFiles.detectFormat(har) == .har)
+        #expect(try ReplaySourceFiles.detectFormat("/x/y.HAR") == .har)
+    }
+
+    @Test func mergedSourcesComeOutInTimeOrder() throws {
+        let a = try temporary("a.jsonl", [0.0, 2.0, 4.0].map { #"{"t":\#($0),"type":"ui","method":"GET","url":"/a","status":200}"# }.joined(separator: "\n"))
+        let b = try temporary("b.jsonl", [1.0, 3.0].map { #"{"t":\#($0),"type":"ui","method":"GET","url":"/b","status":200}"# }.joined(separator: "\n"))
+        var merged = MergedRequestSource([try ReplaySourceFiles.reader(a), try ReplaySourceFiles.reader(b)])
+        var order: [String] = []
+        while let request = try merged.next() { order.append("\(request.path)@\(Int(request.time))") }
+        #expect(order == ["/a@0", "/b@1", "/a@2", "/b@3", "/a@4"])
+    }
+}

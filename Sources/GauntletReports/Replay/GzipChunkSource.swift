@@ -1,3 +1,4 @@
+import Foundation
 import CZlib
 import GauntletCore
 
@@ -95,19 +96,5 @@ public struct GzipChunkSource<Upstream: ByteChunkSource>: ByteChunkSource {
                 return output
             }
         }
-    }
-}
-
-/// Opens replay sources: a file's first bytes decide whether it is gzip.
-public enum ReplaySourceFiles {
-    /// A chunk source for `path`, decompressing on the fly when the file starts with gzip's magic bytes.
-    public static func open(_ path: String) throws(ReplayIssue) -> AnyByteChunkSource {
-        var probe = try FileChunkSource(path: path, chunkSize: 2)
-        let magic = try probe.nextChunk() ?? []
-        let plain = try FileChunkSource(path: path)
-        if magic == [0x1F, 0x8B] {
-            return AnyByteChunkSource(try GzipChunkSource(plain))
-        }
-        return AnyByteChunkSource(plain)
     }
 }
