@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "GauntletReports",
-            dependencies: ["GauntletCore"],
+            dependencies: ["GauntletCore", "CZlib"],
             swiftSettings: strict
         ),
 
@@ -176,7 +176,10 @@ let package = Package(
         // MARK: tests (they mirror the modules)
         .testTarget(name: "GauntletCoreTests", dependencies: ["GauntletCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GauntletDriverTests", dependencies: ["GauntletDriver", "GauntletCore"]),
-        .testTarget(name: "GauntletReportsTests", dependencies: ["GauntletReports", "GauntletCore"]),
+        .testTarget(
+            name: "GauntletReportsTests", dependencies: ["GauntletReports", "GauntletCore"],
+            resources: [.copy("Golden"), .copy("Fixtures")]
+        ),
         .testTarget(
             name: "GauntletStackTests",
             dependencies: [

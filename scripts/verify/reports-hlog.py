@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# Checks a Gauntlet .hlog file with HdrHistogram's own Python implementation (an independent decoder):
+# the log parses, every interval decodes, and per tag the merged counts and percentiles match the
+# figures Gauntlet computed (equal count; percentile values in the same HdrHistogram bucket).
+#
+# Needs: pip install hdrhistogram
+# Usage: reports-hlog.py [FILE.hlog EXPECTED.csv]   (default: the golden files of the Reports tests)
+#        EXPECTED.csv columns: tag,count,p50,p90,p99,p99.9,max  (as Gauntlet wrote them)
+import csv
+import os
+import sys
+
+from hdrh.histogram import HdrHistogram
+from hdrh.log import HistogramLogReader
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+golden = os.path.join(root, "Tests", "GauntletReportsTests", "Golden")
+hlog = sys.argv[1] if len(sys.argv) > 1 else os.path.join(golden, "intervals.hlog")
+expected_csv = sys.argv[2] if len(sys.argv) > 2 else os.path.join(golden, "intervals.expected.csv")
+
+reference = HdrHistogram(1, 60_000_000, 3)
+reader = HistogramLogReader(hlog, reference)
+merged = {}
+intervals = 0
+while True:
+    histogram = reader.get_next_interval_histogram()
+    if histogram is None:
+        break
+    intervals += 1
+    tag = histogram.get_tag()
+    if tag not in merged:
+        merged[tag] = HdrHistogram(1, 60_000_000, 3)
+    merged[tag].add(histogram)
+reader.close()
+
+failures = 0
+if intervals == 0:
+    print(f"FAIL {hlog}: no interval decoded")
+    sys.exit(1)
+with open(expected_csv) as handle:
+    rows = list(csv.DictReader(handle))
+for row in rows:
+    tag = row["tag"]
+    histogram = merged.get(tag)
+    if histogram is None:
+        print(f"FAIL tag {tag}: not in the log (tags: {sorted(merged)})")
+        failures += 1
+        continue
+    count = histogram.get_total_count()
+    if count != int(row["count"]):
+        print(f"FAIL tag {tag}: count {count}, Gauntlet says {row['count']}")
+        failures += 1
+    for column, percentile in [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]:
+        theirs = histogram.get_value_at_percentile(percentile)
+        ours = int(row[column])
+        if not histogram.values_are_equivalent(theirs, ours):
+            print(f"FAIL tag {tag} {column}: hdrh {theirs}, Gauntlet {ours}")
+            failures += 1
+        else:
+            print(f"ok   tag {tag} {column}: hdrh {theirs}, Gauntlet {ours}")
+    if not histogram.values_are_equivalent(histogram.get_max_value(), int(row["max"])):
+        print(f"FAIL tag {tag} max: hdrh {histogram.get_max_value()}, Gauntlet {row['max']}")
+        failures += 1
+print(f"{intervals} intervals, {len(merged)} tags, {failures} failures")
+sys.exit(1 if failures else 0)
