@@ -37,7 +37,7 @@ def main(path):
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "unused")
     endpoint = e["direct"]["idp"]
     ca = e["ca_file"]
-    cfg = Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=32)
+    cfg = Config(retries={"total_max_attempts": 1, "mode": "standard"}, max_pool_connections=32)
     idp = boto3.client("cognito-idp", region_name=e["region"], endpoint_url=endpoint, verify=ca, config=cfg)
     api = e["clients"]["api"]["client_id"]
     web = e["clients"]["web"]
