@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import GauntletStack
+import Hummingbird
+import Logging
+import ServiceLifecycle
 import NIOCore
 import StackIdentity
 import StackSupport
@@ -82,5 +85,40 @@ import Testing
         #expect(ok.seed == 9)
         #expect(ok.identity.demoUsers.managers == 1)
         #expect(ok.identity.demoUsers.analysts == 200)
+    }
+}
+
+@Suite struct RunnerDeferredServiceTests {
+    @Test(.timeLimit(.minutes(1))) func deferredServiceIsBuiltWithItsDependencysRealPort() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ca = try StackCA.loadOrCreate(stateDirectory: dir, hostnames: StackNames().all)
+        let logger = Logger(label: "test")
+        let first = BoundPort(name: "first")
+        let second = BoundPort(name: "second")
+        let firstRouter = Router()
+        firstRouter.get("/") { _, _ in "first" }
+        let firstApp = try TLSListener.application(
+            router: firstRouter, name: "first", port: 0, tls: try ca.serverTLSConfiguration(), bound: first, logger: logger)
+        let tls = try ca.serverTLSConfiguration()
+        let deferred = DeferredService {
+            let dependency = try await first.value()
+            let router = Router()
+            router.get("/dependency") { _, _ in "\(dependency)" }
+            return try TLSListener.application(router: router, name: "second", port: 0, tls: tls, bound: second, logger: logger)
+        }
+        let group = ServiceGroup(services: [firstApp, deferred], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let firstPort = try await first.value()
+            let secondPort = try await second.value()
+            #expect(firstPort != secondPort)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: ca.clientTLSConfiguration()))
+            let response = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(secondPort)/dependency"), timeout: .seconds(10))
+            #expect(String(buffer: try await response.body.collect(upTo: 100)) == "\(firstPort)")
+            try await client.shutdown()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
     }
 }
