@@ -272,6 +272,8 @@ import Testing
             #expect(noSuchClient.errorType == "ResourceNotFoundException")
             let garbageToken = try await client.cognito("GetUser", ["AccessToken": "a.b.c"])
             #expect(garbageToken.errorType == "NotAuthorizedException")
+            let deep = try await client.cognitoRaw("InitiateAuth", body: ByteBuffer(string: String(repeating: "[", count: 1000)))
+            #expect(deep.errorType == "SerializationException")
             let binary = try await client.cognitoRaw("GetUser", body: ByteBuffer(bytes: [0xff, 0xfe, 0x00, 0x7b]))
             #expect(binary.errorType == "SerializationException")
         }
