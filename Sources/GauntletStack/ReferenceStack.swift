@@ -11,8 +11,22 @@ import StackSupport
 /// ``StackContext`` and the objects of components built before it (the load balancer takes the
 /// `IdentityProvider` for its URL and the web client's secret; the upload gateway takes its `TokenIssuer`'s
 /// JWKS). URLs of earlier components are read lazily (`bound.value()`), so all services can start together
-/// on ephemeral ports. Plugging a component in is: build it in `assemble`, `add` its services and ports,
-/// and fill its endpoint keys in `describe`.
+/// on ephemeral ports. Plugging a component in is: build it in `assemble`, append its services and
+/// `BoundPort`s, and fill its endpoint keys in `describe`. A component whose constructor wants another's
+/// URL goes in a ``DeferredService``:
+///
+/// ```swift
+/// let lbPort = BoundPort(name: "load balancer")
+/// services.append(DeferredService {
+///     let idp = "https://\(names.identityProvider):\(try await identity.bound.value())"
+///     let web = identity.pool.clientsByName["web"]!
+///     return try LoadBalancer(config: config.lb, idpURL: idp, clientId: web.clientId,
+///                             clientSecret: web.clientSecret!, bound: lbPort, context: context).application()
+/// })
+/// ports.append(lbPort)
+/// ```
+///
+/// The upload gateway can take `identity.tokens.jwksJSON()` and `identity.issuer` directly.
 public enum ReferenceStack {
     /// Starts the stack in this process and returns once every listener is up.
     public static func start(

@@ -101,8 +101,10 @@ public struct StackEndpoints: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
-    /// Writes atomically, so a tool polling for the file never reads half of it.
+    /// Writes atomically (a tool polling for the file never reads half of it) and 0600: the file holds
+    /// client secrets and the demo users' passwords.
     public func write(to url: URL) throws {
         try jsonData().write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 }

@@ -67,6 +67,12 @@ public struct TokenIssuer: Sendable {
         ["keys": try [jwk(idPublic, kid: idKid), jwk(accessPublic, kid: accessKid)]]
     }
 
+    /// The JWKS as JSON text, for in-process consumers (the upload gateway) that should not fetch it.
+    public func jwksJSON() throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: jwks(), options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
     private func jwk(_ key: JWTKit.Insecure.RSA.PublicKey, kid: String) throws -> [String: String] {
         let (n, e) = try key.getKeyPrimitives()
         return ["alg": "RS256", "e": Base64URL.encode(e), "kid": kid, "kty": "RSA", "n": Base64URL.encode(n), "use": "sig"]
