@@ -4,7 +4,7 @@
 #   scripts/crash-test.sh [--short]
 #
 # Uploads numbered batches continuously (scripts/crash/client.py, retrying each with the same Idempotency-Key
-# until it gets 202), kill -9s the server at random moments many times, restarts it on the same state dir, and
+# until it gets 202), kill -9s the server at random moments KILLS times (6 with --short, 40 without), restarts it on the same state dir, and
 # then checks that every acknowledged event is stored exactly once and that no event byte is on disk in clear.
 # Prints acknowledged / found / lost / duplicated; exits 1 if anything was lost or duplicated or the marker
 # was found on disk.
@@ -19,9 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == "--short" ]]; then
-    KILLS=${KILLS:-6} BATCHES=${BATCHES:-80} BATCH_SIZE=${BATCH_SIZE:-25}
+    KILLS=${KILLS:-6} BATCHES=${BATCHES:-100000} BATCH_SIZE=${BATCH_SIZE:-25}
 else
-    KILLS=${KILLS:-40} BATCHES=${BATCHES:-1500} BATCH_SIZE=${BATCH_SIZE:-50}
+    KILLS=${KILLS:-40} BATCHES=${BATCHES:-100000} BATCH_SIZE=${BATCH_SIZE:-50}
 fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -62,7 +62,7 @@ start_server() {
 
 start_server
 python3 scripts/crash/client.py --ready "$READY" --batches "$BATCHES" --batch-size "$BATCH_SIZE" \
-    --run "crash$$" --marker "$MARKER" --acked "$WORK/acked.txt" --done "$WORK/client.done" &
+    --run "crash$$" --marker "$MARKER" --acked "$WORK/acked.txt" --done "$WORK/client.done" --stop "$WORK/stop" &
 CLIENT=$!
 
 kills=0
@@ -76,6 +76,9 @@ while (( kills < KILLS )) && [[ ! -e "$WORK/client.done" ]]; do
     dropped=$(python3 -c "import json; print(json.load(open('$READY'))['dropped_tail_bytes'])")
     dropped_total=$((dropped_total + dropped))
 done
+# Let the client upload a little more against the last restart, then stop it (it finishes its current batch).
+sleep 0.5
+touch "$WORK/stop"
 
 if ! wait "$CLIENT"; then
     CLIENT=""

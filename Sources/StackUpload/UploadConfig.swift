@@ -1,8 +1,22 @@
 import Crypto
 import Foundation
+import StackSupport
 
 /// The `upload:` section of the stack's YAML. Every field has a default, so an empty section is valid.
-public struct UploadConfig: Codable, Sendable, Equatable {
+///
+/// ```yaml
+/// upload:
+///   api_keys: [{name: ci, value: "0123456789abcdefghijKLMN"}]
+///   demo_key_count: 3          # demo-1…demo-3, derived from demo_key_seed (default: the stack's seed)
+///   rate_limit: 10000          # requests/s per API key (token bucket)
+///   burst_limit: 5000
+///   max_body_bytes: 10485760   # compressed or decoded
+///   max_event_bytes: 262144
+///   retention_hours: 168
+///   require_bearer: false      # true: a client_credentials access token with upload_scope is required
+///   upload_scope: gauntlet-upload/events.write
+/// ```
+public struct UploadConfig: StackConfigSection {
     public struct APIKey: Codable, Sendable, Equatable {
         public var name: String
         public var value: String
@@ -19,7 +33,8 @@ public struct UploadConfig: Codable, Sendable, Equatable {
     public var hostname = "upload.example.logs.gauntlet.test"
     /// Keys given explicitly; the demo keys derived from `demoKeySeed` are accepted as well.
     public var apiKeys: [APIKey] = []
-    public var demoKeySeed = "gauntlet"
+    /// The seed of the demo keys; nil means the stack's seed (as a decimal string).
+    public var demoKeySeed: String?
     public var demoKeyCount = 3
     /// Token bucket per API key, in requests: API Gateway's account defaults are 10,000/s with a 5,000 burst.
     public var rateLimit: Double = 10_000
@@ -34,12 +49,12 @@ public struct UploadConfig: Codable, Sendable, Equatable {
     /// When true a Bearer access token is required; when false one is still verified if sent.
     public var requireBearer = false
     /// The scope the `client_credentials` token must carry, and its issuer (nil: not checked).
-    public var uploadScope = "gauntlet/upload"
+    public var uploadScope = "gauntlet-upload/events.write"
     public var issuer: String?
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, hostname
         case apiKeys = "api_keys"
         case demoKeySeed = "demo_key_seed"
@@ -58,13 +73,14 @@ public struct UploadConfig: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = UploadConfig()
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
         hostname = try c.decodeIfPresent(String.self, forKey: .hostname) ?? d.hostname
         apiKeys = try c.decodeIfPresent([APIKey].self, forKey: .apiKeys) ?? d.apiKeys
-        demoKeySeed = try c.decodeIfPresent(String.self, forKey: .demoKeySeed) ?? d.demoKeySeed
+        demoKeySeed = try c.decodeIfPresent(String.self, forKey: .demoKeySeed)
         demoKeyCount = try c.decodeIfPresent(Int.self, forKey: .demoKeyCount) ?? d.demoKeyCount
         rateLimit = try c.decodeIfPresent(Double.self, forKey: .rateLimit) ?? d.rateLimit
         burstLimit = try c.decodeIfPresent(Double.self, forKey: .burstLimit) ?? d.burstLimit
@@ -77,19 +93,25 @@ public struct UploadConfig: Codable, Sendable, Equatable {
         requireBearer = try c.decodeIfPresent(Bool.self, forKey: .requireBearer) ?? d.requireBearer
         uploadScope = try c.decodeIfPresent(String.self, forKey: .uploadScope) ?? d.uploadScope
         issuer = try c.decodeIfPresent(String.self, forKey: .issuer) ?? d.issuer
-        try validate()
+        do {
+            try validate()
+        } catch let error as InvalidConfig {
+            // As a DecodingError at the key, so the stack's loader reports its line and column.
+            throw DecodingError.dataCorruptedError(forKey: error.key, in: c, debugDescription: error.problem)
+        }
     }
 
     public struct InvalidConfig: Error, CustomStringConvertible {
-        public let field: String
+        let key: CodingKeys
         public let problem: String
+        public var field: String { key.rawValue }
         public var description: String { "upload.\(field): \(problem)" }
     }
 
     /// Refuses values that would make the gateway misbehave, naming the YAML field.
     public func validate() throws {
         func check(_ ok: Bool, _ field: CodingKeys, _ problem: String) throws {
-            if !ok { throw InvalidConfig(field: field.rawValue, problem: problem) }
+            if !ok { throw InvalidConfig(key: field, problem: problem) }
         }
         try check((0...65535).contains(port), .port, "\(port) is not a port number (0-65535)")
         try check(rateLimit >= 0, .rateLimit, "must be >= 0, got \(rateLimit)")
@@ -115,9 +137,9 @@ public struct UploadConfig: Codable, Sendable, Equatable {
         return options
     }
 
-    /// Explicit keys plus the demo keys, in that order.
-    public var allAPIKeys: [APIKey] {
-        apiKeys + Self.demoAPIKeys(seed: demoKeySeed, count: demoKeyCount)
+    /// Explicit keys plus the demo keys (seeded by `demoKeySeed`, else by `stackSeed`), in that order.
+    public func allAPIKeys(stackSeed: UInt64) -> [APIKey] {
+        apiKeys + Self.demoAPIKeys(seed: demoKeySeed ?? String(stackSeed), count: demoKeyCount)
     }
 
     /// Demo keys derived from a seed (HMAC-SHA256), 40 alphanumerics like API Gateway's, so the harness can

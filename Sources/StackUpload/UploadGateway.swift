@@ -24,7 +24,7 @@ public struct UploadGateway: Sendable {
     ///     without it a Bearer token that is sent cannot be verified and is refused.
     ///   - clock: seconds on a monotonic clock, for the throttle; injectable for tests.
     public init(
-        config: UploadConfig, store: EventStore, jwks: String?,
+        config: UploadConfig, store: EventStore, jwks: String?, stackSeed: UInt64 = 42,
         clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
         logger: Logger = Logger(label: "upload-gateway")
     ) async throws {
@@ -32,7 +32,9 @@ public struct UploadGateway: Sendable {
         self.config = config
         self.store = store
         var keys: [String: String] = [:]
-        for key in config.allAPIKeys { keys[key.value] = key.name }
+        let all = config.allAPIKeys(stackSeed: stackSeed)
+        for key in all { keys[key.value] = key.name }
+        self.apiKeys = all
         self.keysByValue = keys
         self.throttle = Throttle(rate: config.rateLimit, burst: config.burstLimit)
         if let jwks {
@@ -47,8 +49,8 @@ public struct UploadGateway: Sendable {
         self.logger = logger
     }
 
-    /// The API keys the gateway accepts (explicit and demo), for the endpoints file.
-    public var apiKeys: [UploadConfig.APIKey] { config.allAPIKeys }
+    /// The API keys the gateway accepts (explicit, then demo), for the endpoints file.
+    public let apiKeys: [UploadConfig.APIKey]
 
     /// A router with `POST /v1/events`, for the runner to serve over TLS (or tests over plain HTTP).
     public func buildRouter() -> Router<BasicRequestContext> {

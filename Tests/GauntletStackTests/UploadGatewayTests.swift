@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import NIOCore
+import StackSupport
 import Testing
 import _CryptoExtras
 @testable import StackUpload
@@ -12,7 +13,7 @@ import _CryptoExtras
 /// The gateway through Hummingbird's router test mode: every status of issue 5's "Done when".
 @Suite("Upload gateway")
 struct UploadGatewayTests {
-    static let demoKey = UploadConfig.demoAPIKeys(seed: "gauntlet", count: 1)[0].value
+    static let demoKey = UploadConfig.demoAPIKeys(seed: "42", count: 1)[0].value
 
     /// Runs `body` against a gateway over a fresh store, then closes and removes everything.
     func withGateway(
@@ -109,10 +110,10 @@ struct UploadGatewayTests {
         var config = UploadConfig()
         config.requireBearer = true
         config.issuer = "https://idp.test/pool"
-        let good = try await token(scope: "openid gauntlet/upload")
+        let good = try await token(scope: "openid gauntlet-upload/events.write")
         let wrongScope = try await token(scope: "gauntlet/read")
-        let expired = try await token(scope: "gauntlet/upload", expiresIn: -60)
-        let idToken = try await token(scope: "gauntlet/upload", use: "id")
+        let expired = try await token(scope: "gauntlet-upload/events.write", expiresIn: -60)
+        let idToken = try await token(scope: "gauntlet-upload/events.write", use: "id")
         try await withGateway(config: config, jwks: jwks) { client, store, _ in
             let ok = try await post(client, ndjson(2, prefix: "b"), extra: [.authorization: "Bearer \(good)"])
             #expect(ok.status == .accepted)
@@ -210,7 +211,7 @@ struct UploadGatewayTests {
             #expect(String(buffer: refused.body) == "{\"message\":\"Too Many Requests\"}")
             #expect(refused.headers[.retryAfter] == "1")
             // Buckets are per key: another demo key still has its burst.
-            let other = UploadConfig.demoAPIKeys(seed: "gauntlet", count: 2)[1].value
+            let other = UploadConfig.demoAPIKeys(seed: "42", count: 2)[1].value
             let response7 = try await post(client, ndjson(1, prefix: "r"), key: other)
             #expect(response7.status == .accepted)
             clock.value += 0.5
@@ -263,13 +264,18 @@ struct UploadGatewayTests {
     func config() throws {
         let decoded = try JSONDecoder().decode(UploadConfig.self, from: Data("{\"rate_limit\":5,\"require_bearer\":true}".utf8))
         #expect(decoded.rateLimit == 5 && decoded.requireBearer && decoded.maxBodyBytes == 10 * 1024 * 1024)
-        #expect(decoded.allAPIKeys.count == 3 && decoded.allAPIKeys[0].value.count == 40)
+        #expect(decoded.allAPIKeys(stackSeed: 42).count == 3 && decoded.allAPIKeys(stackSeed: 42)[0].value.count == 40)
+        #expect(decoded.allAPIKeys(stackSeed: 42) != decoded.allAPIKeys(stackSeed: 43))
         #expect(UploadConfig.demoAPIKeys(seed: "s", count: 2) == UploadConfig.demoAPIKeys(seed: "s", count: 2))
         #expect(UploadConfig.demoAPIKeys(seed: "s", count: 1) != UploadConfig.demoAPIKeys(seed: "t", count: 1))
-        let error = #expect(throws: UploadConfig.InvalidConfig.self) {
-            _ = try JSONDecoder().decode(UploadConfig.self, from: Data("{\"burst_limit\":0}".utf8))
+        let bad = #expect(throws: StackConfigError.self) {
+            _ = try StackConfigLoader.decode(UploadConfig.self, yaml: "rate_limit: 5\nburst_limit: 0\n")
         }
-        #expect(error?.description.contains("upload.burst_limit") == true)
+        #expect(bad?.line == 2 && bad?.path.contains("burst_limit") == true && bad?.message.contains("must be >= 1") == true)
+        let unknown = #expect(throws: StackConfigError.self) {
+            _ = try StackConfigLoader.decode(UploadConfig.self, yaml: "rate_limit: 5\nburts_limit: 3\n")
+        }
+        #expect(unknown?.line == 2 && unknown?.message.contains("unknown key 'burts_limit'") == true)
     }
 }
 

@@ -9,7 +9,8 @@ import Testing
 /// skipped unless their environment variables are set, so `swift test` never runs them.
 ///
 /// - `GAUNTLET_UPLOAD_SERVE_STATE=<dir> GAUNTLET_UPLOAD_SERVE_PORT=<port> GAUNTLET_UPLOAD_READY=<file>`: serves
-///   the gateway (plain HTTP on 127.0.0.1, demo key seed "gauntlet", no throttling) on the store in `<dir>` and
+///   the gateway (plain HTTP on 127.0.0.1, demo key seed "gauntlet", no throttling unless
+///   `GAUNTLET_UPLOAD_SERVE_RATE`/`_BURST` are set) on the store in `<dir>` and
 ///   writes `{"port":…,"api_key":…,"recovered_events":…,"dropped_tail_bytes":…}` to `<file>` once listening.
 ///   Runs until killed; on SIGTERM it closes the store and writes commit stats to `<file>.stats`.
 /// - `GAUNTLET_UPLOAD_DUMP_STATE=<dir> GAUNTLET_UPLOAD_DUMP_OUT=<file>`: writes the `id` member of every stored
@@ -24,8 +25,9 @@ struct UploadServeEntry {
         let ready = try #require(Self.environment["GAUNTLET_UPLOAD_READY"])
         var config = UploadConfig()
         config.port = Int(Self.environment["GAUNTLET_UPLOAD_SERVE_PORT"] ?? "0") ?? 0
-        config.rateLimit = 1_000_000_000
-        config.burstLimit = 1_000_000_000
+        config.rateLimit = Double(Self.environment["GAUNTLET_UPLOAD_SERVE_RATE"] ?? "") ?? 1_000_000_000
+        config.burstLimit = Double(Self.environment["GAUNTLET_UPLOAD_SERVE_BURST"] ?? "") ?? 1_000_000_000
+        config.demoKeySeed = "gauntlet"
         let store = try EventStore(directory: state)
         let gateway = try await UploadGateway(config: config, store: store, jwks: nil)
         let recovery = store.recovery

@@ -24,7 +24,8 @@ def read_ready(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ready", required=True, help="the server's ready file (port, api_key)")
-    ap.add_argument("--batches", type=int, default=200)
+    ap.add_argument("--batches", type=int, default=200, help="upper bound on batches")
+    ap.add_argument("--stop", help="start no new batch once this file exists")
     ap.add_argument("--batch-size", type=int, default=50)
     ap.add_argument("--run", default="run")
     ap.add_argument("--marker", required=True)
@@ -38,7 +39,11 @@ def main():
     attempts = 0
     failures = 0
     conn = None
+    batches = 0
     for b in range(args.batches):
+        if args.stop and os.path.exists(args.stop):
+            break
+        batches += 1
         ids = [f"{args.run}-{b}-{i}" for i in range(args.batch_size)]
         body = "\n".join(
             json.dumps({"id": i, "source": "crash-test", "timestamp": time.time(), "note": args.marker + " " + i})
@@ -84,7 +89,7 @@ def main():
                 time.sleep(0.02)
     with open(args.acked, "w") as f:
         f.write("\n".join(acked) + "\n")
-    print(f"client: {len(acked)} events in {args.batches} batches acknowledged; "
+    print(f"client: {len(acked)} events in {batches} batches acknowledged; "
           f"{attempts} attempts, {failures} failed by the crashes", file=sys.stderr)
     open(args.done, "w").close()
 

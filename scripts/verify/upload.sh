@@ -89,4 +89,23 @@ ok = len(ids) == 2010 and all(v == 1 for v in c.values()) and not any(i.startswi
 print(len(ids), 'ok' if ok else 'wrong')")
 if [[ "$stored" == "2010 ok" ]]; then echo "ok   2,010 events stored once each, nothing of the bad batch"; else echo "FAIL stored: $stored"; fails=$((fails + 1)); fi
 
+# Throttling: a second gateway with a 1 request/s bucket of 3; a burst of 8 must see 429 with Retry-After.
+GAUNTLET_UPLOAD_SERVE_STATE="$WORK/state-throttle" GAUNTLET_UPLOAD_READY="$WORK/ready2.json" \
+    GAUNTLET_UPLOAD_SERVE_RATE=1 GAUNTLET_UPLOAD_SERVE_BURST=3 \
+    "$BIN" --testing-library swift-testing --filter 'UploadServeEntry/serve' >"$WORK/server2.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 600); do [[ -s "$WORK/ready2.json" ]] && break; sleep 0.1; done
+URL="http://127.0.0.1:$(python3 -c "import json; print(json.load(open('$WORK/ready2.json'))['port'])")/v1/events"
+codes=""
+for _ in $(seq 1 8); do
+    codes+="$(curl -sS -D "$WORK/headers" -o "$WORK/resp" -w '%{http_code}' -X POST "$URL" "${CT[@]}" -H "x-api-key: $KEY" --data-binary @"$WORK/idem.ndjson") "
+    [[ "$codes" == *429* ]] && break
+done
+if [[ "$codes" == "202 202 202 429 " ]] && grep -qi '^retry-after: [0-9]' "$WORK/headers" && grep -q 'Too Many Requests' "$WORK/resp"; then
+    echo "ok   burst beyond the bucket: $codes with $(grep -i '^retry-after' "$WORK/headers" | tr -d '\r')"
+else
+    echo "FAIL burst: $codes $(cat "$WORK/resp")"; fails=$((fails + 1))
+fi
+kill -9 "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+
 (( fails == 0 )) && echo "verify/upload: all checks passed" || { echo "verify/upload: $fails failed"; exit 1; }
