@@ -80,7 +80,8 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
             hostName: try c.decodeIfPresent(String.self, forKey: .hostName) ?? d.hostName,
             sessionTimeout: try c.decodeIfPresent(Int.self, forKey: .sessionTimeout) ?? d.sessionTimeout,
             targetTimeout: try c.decodeIfPresent(Double.self, forKey: .targetTimeout) ?? d.targetTimeout,
-            targetGroups: try c.decodeIfPresent([String: TargetGroup].self, forKey: .targetGroups) ?? d.targetGroups,
+            // Named groups override the defaults; the default (empty) groups stay so the default rules still resolve.
+            targetGroups: d.targetGroups.merging(try c.decodeIfPresent([String: TargetGroup].self, forKey: .targetGroups) ?? [:]) { $1 },
             rules: try c.decodeIfPresent([ListenerRule].self, forKey: .rules) ?? d.rules,
             defaultActions: try c.decodeIfPresent([RuleAction].self, forKey: .defaultActions) ?? d.defaultActions,
             faults: try c.decodeIfPresent(FaultConfig.self, forKey: .faults) ?? d.faults,

@@ -23,7 +23,6 @@ public struct EdgeRequestContext: RequestContext, RemoteAddressRequestContext {
         case .tlsv12: return "TLSv1.2"
         case .tlsv11: return "TLSv1.1"
         case .tlsv1: return "TLSv1"
-        default: return nil
         }
     }
 }

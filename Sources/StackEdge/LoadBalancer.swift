@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Hummingbird
 import HummingbirdTLS
+import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
@@ -29,13 +30,15 @@ public final class LoadBalancer: Service, Sendable {
     private let tls: EdgeTLS
     private let accessLog: AccessLogWriter?
     private let onRunning: @Sendable (Int) async -> Void
+    private let logger: Logger?
     private let running = Mutex<[CheckedContinuation<Int, Never>]>([])
 
     /// - Parameters:
     ///   - accessLog: file to append ALB access-log lines to (nil: no access log).
     ///   - onRunning: called with the bound port once the listener accepts connections.
     public init(config: EdgeConfig, idp: IdentityProviderEndpoints, client: OIDCClientCredentials, tls: EdgeTLS, accessLog: String?,
-                signingKey: EdgeSigningKey = .init(), onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
+                signingKey: EdgeSigningKey = .init(), logger: Logger? = nil,
+                onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
         try config.validate()
         self.config = config
         let elbID = Self.elbID(for: config)
@@ -46,6 +49,7 @@ public final class LoadBalancer: Service, Sendable {
         self.tls = tls
         self.accessLogPath = accessLog
         self.onRunning = onRunning
+        self.logger = logger
 
         var httpConfig = HTTPClient.Configuration(
             tlsConfiguration: tls.upstream,
@@ -114,7 +118,8 @@ public final class LoadBalancer: Service, Sendable {
                 }
                 for waiter in waiters { waiter.resume(returning: port) }
                 await self.onRunning(port)
-            }
+            },
+            logger: logger
         )
         do {
             try await app.run()

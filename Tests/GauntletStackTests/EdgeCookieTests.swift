@@ -97,7 +97,8 @@ struct EdgeOIDCDataTests {
         #expect(parts.allSatisfy { $0.utf8.count % 4 == 0 }, "padded base64url")
         #expect(parts.allSatisfy { !$0.contains("+") && !$0.contains("/") })
 
-        let header = try #require(try JSONSerialization.jsonObject(with: #require(Base64URL.decode(parts[0]))) as? [String: Any])
+        let headerBytes = try #require(Base64URL.decode(parts[0]))
+        let header = try #require(try JSONSerialization.jsonObject(with: headerBytes) as? [String: Any])
         #expect(header["alg"] as? String == "ES256")
         #expect(header["typ"] as? String == "JWT")
         #expect(header["kid"] as? String == signer.keyID)
@@ -106,7 +107,8 @@ struct EdgeOIDCDataTests {
         #expect(header["client"] as? String == "client-1")
         #expect(header["exp"] as? Int == 1_900_000_000)
 
-        let payload = try #require(try JSONSerialization.jsonObject(with: #require(Base64URL.decode(parts[1]))) as? [String: Any])
+        let payloadBytes = try #require(Base64URL.decode(parts[1]))
+        let payload = try #require(try JSONSerialization.jsonObject(with: payloadBytes) as? [String: Any])
         #expect(payload["sub"] as? String == "u-1")
         #expect(payload["username"] as? String == "alice")
         #expect(payload["exp"] as? Int == 1_900_000_000)

@@ -56,7 +56,8 @@ struct EdgeProxyTests {
 
             // 4. The data header verifies against the key published at lb_key_url/<kid>.
             let parts = data.split(separator: ".").map(String.init)
-            let header = try #require(try JSONSerialization.jsonObject(with: #require(Base64URL.decode(parts[0]))) as? [String: Any])
+            let headerBytes = try #require(Base64URL.decode(parts[0]))
+        let header = try #require(try JSONSerialization.jsonObject(with: headerBytes) as? [String: Any])
             let kid = try #require(header["kid"] as? String)
             #expect(header["signer"] as? String == h.lb.signer)
             #expect(h.lb.keyURL(host: "127.0.0.1") == "https://127.0.0.1:\(h.lbPort)/.well-known/alb-keys")

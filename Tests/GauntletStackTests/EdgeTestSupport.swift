@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 import ServiceLifecycle
 import SwiftASN1
@@ -173,6 +174,7 @@ final class FakeIdentityCounters: Sendable {
 /// A target that echoes what reached it: every header as JSON, marked with its name; `/slow` sleeps 3 s.
 func echoTargetRouter(name: String) -> Router<BasicRequestContext> {
     let router = Router()
+    router.get("/", use: handler)
     router.on("**", method: .get, use: handler)
     router.on("**", method: .post, use: handler)
     @Sendable func handler(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -232,22 +234,22 @@ struct EdgeHarness: Sendable {
                 config: config,
                 idp: IdentityProviderEndpoints(publicBaseURL: "https://auth.example.logs.gauntlet.test:\(ip)", internalBaseURL: "https://127.0.0.1:\(ip)"),
                 client: OIDCClientCredentials(clientID: FakeIdentityProvider.clientID, clientSecret: FakeIdentityProvider.clientSecret),
-                tls: pki.edgeTLS, accessLog: logPath)
+                tls: pki.edgeTLS, accessLog: logPath, logger: logger)
             let late = ServiceGroup(configuration: .init(services: [lb], logger: logger))
             group.addTask { try await late.run() }
             let port = await lb.waitUntilRunning()
+            var failure: (any Error)?
             do {
                 try await body(EdgeHarness(lb: lb, lbPort: port, idpPort: ip, counters: counters, client: client, accessLogPath: logPath))
             } catch {
-                await late.triggerGracefulShutdown()
-                await early.triggerGracefulShutdown()
-                try? await client.shutdown()
-                throw error
+                failure = error
             }
+            // Close client connections first so graceful shutdown has no idle keep-alive connections to wait for.
+            try? await client.shutdown()
             await late.triggerGracefulShutdown()
             await early.triggerGracefulShutdown()
             try await group.waitForAll()
-            try await client.shutdown()
+            if let failure { throw failure }
         }
     }
 
