@@ -1,0 +1,160 @@
+import Foundation
+import GauntletCore
+
+/// Runs a scenario: starts one worker thread per `http.workers`, merges their figures once a second,
+/// reports progress, and returns the run's results when the schedule ends (or a stop is requested).
+public enum Driver {
+    /// Runs `scenario` against the target `endpoints` describes (the embedded stack's endpoints JSON, or an
+    /// endpoints file of a stack started with `gauntlet stack`), or against the scenario's remote URLs
+    /// when `endpoints` is nil.
+    ///
+    /// For `target: embedded`, the CLI starts the reference stack, and hands its endpoints here.
+    public static func run(scenario: Scenario, endpoints: Endpoints?, options: DriverOptions) async throws(DriverError) -> RunResult {
+        let target = try resolveTarget(scenario: scenario, endpoints: endpoints, options: options)
+        let plan = RunPlan(scenario: scenario, target: target, workers: options.workers ?? scenario.http.workers)
+        return try await run(plan: plan, options: options)
+    }
+
+    public static func run(plan: RunPlan, options: DriverOptions) async throws(DriverError) -> RunResult {
+        let scenario = plan.scenario
+        let links = (0..<plan.workers).map { _ in WorkerLink() }
+        let stop = options.stop
+        let started = Date()
+        let origin = Clock.now()
+        var workers: [Worker] = []
+        for id in 0..<plan.workers {
+            do {
+                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop, origin: origin))
+            } catch {
+                throw .startFailed(error.description)
+            }
+        }
+        for worker in workers {
+            let thread = Thread { worker.run() }
+            thread.name = "gauntlet-worker-\(worker.id)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        workers.removeAll()
+
+        var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
+        var lastProgress = 0.0
+        var failureNoted: String?
+        while !links.allSatisfy({ $0.finished.load(ordering: .acquiring) }) {
+            try? await Task.sleep(nanoseconds: 100_000_000)
+            for link in links { for record in link.drain() { accumulator.add(record) } }
+            let elapsed = Clock.now() - origin
+            if elapsed - lastProgress >= 1 {
+                lastProgress = elapsed.rounded(.down)
+                options.onProgress?(Progress.make(accumulator: accumulator, scenario: scenario, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
+            }
+            if failureNoted == nil, let failure = links.lazy.compactMap({ $0.failure.withLock { $0 } }).first {
+                failureNoted = failure
+                options.onWarning?(failure)
+            }
+        }
+        for link in links { for record in link.drain() { accumulator.add(record) } }
+        accumulator.flush()
+        let elapsed = Clock.now() - origin
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let interrupted = stop.isRequested && elapsed < scenario.duration - 0.5
+        let summary = accumulator.summary(
+            timing: .init(startedAt: formatter.string(from: started), endedAt: formatter.string(from: Date()), elapsed: min(elapsed, scenario.duration)),
+            target: plan.target.lb ?? plan.target.upload ?? plan.target.idp ?? "http",
+            gauntletVersion: options.gauntletVersion, partialReason: interrupted ? (stop.reason ?? "stopped early") : nil)
+        return RunResult(summary: summary, timeSeries: accumulator.timeSeries, intervals: accumulator.intervals)
+    }
+}
+
+public struct DriverOptions: Sendable {
+    /// Overrides the scenario's `http.workers`.
+    public var workers: Int?
+    /// Requests an early end (SIGINT/SIGTERM); the run then returns partial results.
+    public var stop: StopSignal
+    public var gauntletVersion: String
+    /// Where relative paths in the scenario (CA file, users CSV) are resolved from.
+    public var scenarioDirectory: String
+    /// Called about once a second from the coordinating task.
+    public var onProgress: (@Sendable (Progress) -> Void)?
+    /// Called once with the first worker failure (e.g. a login that cannot succeed).
+    public var onWarning: (@Sendable (String) -> Void)?
+    public var environment: [String: String]
+
+    public init(
+        workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",
+        onProgress: (@Sendable (Progress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.workers = workers
+        self.stop = stop
+        self.gauntletVersion = gauntletVersion
+        self.scenarioDirectory = scenarioDirectory
+        self.onProgress = onProgress
+        self.onWarning = onWarning
+        self.environment = environment
+    }
+}
+
+/// What a run leaves: its summary, the per-second time series and the interval histograms (for `.hlog`).
+public struct RunResult: Sendable {
+    public var summary: RunSummary
+    public var timeSeries: [TimeSeriesPoint]
+    public var intervals: [IntervalHistograms]
+}
+
+public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The scenario's target cannot be used as given (exit 2).
+    case invalidTarget(String)
+    /// The run could not start (exit 3).
+    case startFailed(String)
+
+    public var description: String {
+        switch self {
+        case .invalidTarget(let message): "invalid target: \(message)"
+        case .startFailed(let message): "the run could not start: \(message)"
+        }
+    }
+}
+
+/// The live figures of a run, for the once-a-second progress line.
+public struct Progress: Sendable {
+    public struct TypeFigures: Sendable {
+        public var type: RequestType
+        public var intendedRate: Double?
+        public var achievedRate: Double
+        public var count: Int
+        public var failed: Int
+        /// Corrected latency p99 over the last reported second.
+        public var p99: Double?
+    }
+
+    public var elapsed: Double
+    public var duration: Double
+    public var inFlight: Int
+    public var types: [TypeFigures]
+
+    static func make(accumulator: RunAccumulator, scenario: Scenario, elapsed: Double, inFlight: Int) -> Progress {
+        let last = accumulator.timeSeries.map(\.second).max()
+        let types = scenario.requestTypes.map { type -> TypeFigures in
+            let point = accumulator.timeSeries.last { $0.type == type && $0.second == last }
+            let totals = accumulator.progress(for: type)
+            return TypeFigures(type: type, intendedRate: point?.intendedRate, achievedRate: Double(point?.count ?? 0), count: totals.count, failed: totals.failed, p99: point?.p99)
+        }
+        return Progress(elapsed: elapsed, duration: scenario.duration, inFlight: inFlight, types: types)
+    }
+
+    /// `12.0/60s  upload 100/100 req/s  ui 50/50 …  in flight 3  errors 0  p99 12.3ms`
+    public var line: String {
+        var parts = [String(format: "%5.1f/%.0fs", elapsed, duration)]
+        for figures in types {
+            let target = figures.intendedRate.map { String(format: "%.0f", $0) } ?? "max"
+            var part = "\(figures.type.rawValue) \(Int(figures.achievedRate))/\(target) req/s"
+            if let p99 = figures.p99 { part += " p99 \(Quantity.format(seconds: p99))" }
+            if figures.failed > 0 { part += " errors \(figures.failed)" }
+            parts.append(part)
+        }
+        parts.append("in flight \(inFlight)")
+        return parts.joined(separator: "  ")
+    }
+}

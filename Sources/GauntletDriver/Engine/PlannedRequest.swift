@@ -1,0 +1,51 @@
+import CCurl
+import GauntletCore
+
+/// One request the schedule asked for, with everything needed to send it and judge its response.
+struct PlannedRequest {
+    var type: RequestType
+    var lane: Int
+    /// Seconds since the start of the run.
+    var intended: Double
+    var phase: Int
+    var method: String
+    var url: String
+    var path: String
+    /// Index of the worker's virtual user, -1 for none (anonymous, uploads, plain http).
+    var user: Int = -1
+    var role: Role?
+    var credentialValid = true
+    var expectStatus: Int?
+    var headers: UnsafeMutablePointer<curl_slist>?
+    var body: [UInt8]?
+    var uploadEvents = 0
+    /// A reusable request shape for the transfer (-1: set every option).
+    var kind = -1
+    /// Set once the request was re-sent after its user's session ended.
+    var retried = false
+}
+
+/// What a transfer is doing.
+enum Job {
+    case idle
+    case request(PlannedRequest, sent: Double)
+    case login(user: Int, step: AuthStep, sent: Double)
+}
+
+/// A virtual user on one worker: its credentials and its session.
+struct VirtualUser {
+    enum State {
+        case loggedOut
+        case loggingIn(BrowserLogin, started: Double)
+        case active(cookie: String?, since: Double)
+    }
+
+    var credential: UserCredential
+    var state: State = .loggedOut
+    /// Requests waiting for the user's login.
+    var pending: [PlannedRequest] = []
+    /// Earliest time to retry after a failed login.
+    var retryAt = 0.0
+    var jar = CookieJar()
+    var sessions = 0
+}

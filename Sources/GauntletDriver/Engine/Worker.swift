@@ -1,0 +1,600 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CCurl
+import GauntletCore
+
+/// One load-generator thread: its own libcurl multi handle, easy handles, virtual users, schedule share
+/// and recorder. Nothing here is shared with other workers; figures leave once a second through `link`.
+///
+/// Confined to its thread once `run()` starts (hence `@unchecked Sendable`: it is handed over, not shared).
+final class Worker: @unchecked Sendable {
+    final class Lane {
+        let type: RequestType
+        var iterator: ArrivalIterator?
+        var nextTime: Double?
+        var arrival = -1
+        var free: [Transfer] = []
+        var ready: [PlannedRequest] = []
+        var readyHead = 0
+        var generator: SeededGenerator
+
+        init(type: RequestType, iterator: ArrivalIterator?, generator: SeededGenerator) {
+            self.type = type
+            self.iterator = iterator
+            self.generator = generator
+        }
+    }
+
+    let id: Int
+    let plan: RunPlan
+    let link: WorkerLink
+    let stop: StopSignal
+    /// Monotonic time of the run's start (shared by every worker).
+    let origin: Double
+    private let oracle = RoutingOracle()
+    private let phaseEnds: [Double]
+    private let duration: Double
+    private var recorder: WorkerRecorder
+    private var multi: UnsafeMutableRawPointer?
+    private var lanes: [Lane] = []
+    private var transfers: [Transfer] = []
+    private var loginFree: [Transfer] = []
+    private var loginQueue: [Int] = []
+    private var users: [VirtualUser] = []
+    private var usersByRole: [Role: [Int]] = [:]
+    private var urlHandles: [String: OpaquePointer] = [:]
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+    private var uploads: [[UploadPayload]] = []
+    private var uploadHeaders: [String: UnsafeMutablePointer<curl_slist>] = [:]
+    private var formHeaders: UnsafeMutablePointer<curl_slist>?
+    private var pageHeaders: UnsafeMutablePointer<curl_slist>?
+    private var apiHeaders: UnsafeMutablePointer<curl_slist>?
+    private var genericHeaders: [UnsafeMutablePointer<curl_slist>?] = []
+    private var busy = 0
+    private var settings: TransportSettings
+    private var dnsExpiry = Double.infinity
+
+    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal, origin: Double) throws(TransportError) {
+        self.id = id
+        self.plan = plan
+        self.link = link
+        self.stop = stop
+        self.origin = origin
+        self.phaseEnds = plan.phaseEnds
+        self.duration = plan.scenario.duration
+        self.recorder = WorkerRecorder(worker: id, phases: plan.scenario.phases)
+        let target = plan.target
+        self.settings = TransportSettings(
+            timeout: target.timeout, http2: target.http2, caFile: target.caFile, insecure: target.insecure,
+            userAgent: "gauntlet/\(DriverInfo.version)", resolve: nil)
+        _ = Curl.initialised
+        guard let multi = curl_multi_init() else { throw TransportError(category: .other, code: -1, message: "curl_multi_init failed") }
+        self.multi = multi
+        try setUp()
+    }
+
+    deinit {
+        for transfer in transfers where multi != nil { curl_multi_remove_handle(multi, transfer.handle) }
+        transfers.removeAll()
+        lanes.removeAll()
+        loginFree.removeAll()
+        if let multi { curl_multi_cleanup(multi) }
+        for handle in urlHandles.values { curl_url_cleanup(handle) }
+        for list in lists { curl_slist_free_all(list) }
+    }
+
+    private func keep(_ list: UnsafeMutablePointer<curl_slist>?) -> UnsafeMutablePointer<curl_slist>? {
+        if let list { lists.append(list) }
+        return list
+    }
+
+    private func setUp() throws(TransportError) {
+        let scenario = plan.scenario
+        let workers = plan.workers
+        try resolveNames(initial: true)
+
+        // This worker's share of the users: user i belongs to worker i % workers.
+        for (index, credential) in plan.target.users.enumerated() where index % workers == id {
+            usersByRole[credential.role, default: []].append(users.count)
+            users.append(VirtualUser(credential: credential))
+        }
+
+        pageHeaders = keep(Curl.list(["Accept: text/html,application/xhtml+xml"]))
+        apiHeaders = keep(Curl.list(["Accept: application/json", "Content-Type: application/json"]))
+        formHeaders = keep(Curl.list(["Content-Type: application/x-www-form-urlencoded", "Accept: text/html"]))
+        if let http = scenario.httpRequests {
+            genericHeaders = http.requests.map { request in keep(Curl.list(request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })) }
+        }
+        if let upload = scenario.upload {
+            var generator = SeededGenerator(seed: scenario.seed, stream: "upload-bodies")
+            uploads = upload.batches.map { batch in
+                (0..<4).map { UploadPayload.make(batch: batch, format: upload.format, encoding: upload.encoding, generator: &generator, variant: $0) }
+            }
+        }
+
+        try curlM(gauntlet_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(8, scenario.http.connections * scenario.requestTypes.count + 8)))
+        for type in scenario.requestTypes {
+            guard let schedule = scenario.schedule(for: type) else { continue }
+            let laneIndex = lanes.count
+            let iterator: ArrivalIterator? = schedule.isOpenLoop ? ArrivalIterator(schedule: schedule, runDuration: duration, seed: scenario.seed &+ UInt64(type.index)) : nil
+            let lane = Lane(type: type, iterator: iterator, generator: SeededGenerator(seed: scenario.seed, stream: "\(type.rawValue)-worker-\(id)"))
+            var connections = scenario.http.connections
+            if case let .max(n) = schedule { connections = n }
+            let share = max(1, connections / workers + (id < connections % workers ? 1 : 0))
+            for _ in 0..<share {
+                let transfer = try Transfer(lane: laneIndex, settings: settings)
+                transfers.append(transfer)
+                lane.free.append(transfer)
+            }
+            advance(lane)
+            lanes.append(lane)
+        }
+        if !users.isEmpty {
+            for _ in 0..<min(users.count, 8) {
+                let transfer = try Transfer(lane: -1, settings: settings)
+                transfers.append(transfer)
+                loginFree.append(transfer)
+            }
+        }
+    }
+
+    private func curlM(_ code: CURLMcode) throws(TransportError) {
+        try Curl.check(code, "configuring the multi handle")
+    }
+
+    @inline(__always)
+    private func now() -> Double { Clock.now() - origin }
+
+    private func phase(at t: Double) -> Int {
+        for (index, end) in phaseEnds.enumerated() where t < end { return index }
+        return max(0, phaseEnds.count - 1)
+    }
+
+    // MARK: DNS
+
+    /// Resolves the target's names through its DNS server and pins the answers (CURLOPT_RESOLVE), again
+    /// whenever the shortest TTL has run out.
+    private func resolveNames(initial: Bool) throws(TransportError) {
+        let target = plan.target
+        var pins: [String] = []
+        if let server = target.dnsServer {
+            let client = DNSClient(server: server, port: target.dnsPort)
+            var hosts: [(String, Int)] = []
+            for base in [target.lb, target.idp, target.upload].compactMap({ $0 }) {
+                guard let url = WebURL(base) else { continue }
+                let port = url.origin.split(separator: ":").last.flatMap { Int($0) } ?? (url.origin.hasPrefix("https") ? 443 : 80)
+                if !hosts.contains(where: { $0.0 == url.host && $0.1 == port }), !url.host.allSatisfy({ $0.isNumber || $0 == "." }) {
+                    hosts.append((url.host, port))
+                }
+            }
+            var expiry = Double.infinity
+            for (host, port) in hosts {
+                let answer = try client.resolve(host)
+                recorder.recordAuth(.dns, seconds: answer.elapsed, phase: phase(at: now()))
+                if !initial { pins.append("-\(host):\(port)") }
+                pins.append("\(host):\(port):\(answer.address)")
+                expiry = min(expiry, now() + Double(max(answer.ttl, 1)))
+            }
+            dnsExpiry = expiry
+        } else if initial {
+            pins = target.pins
+        }
+        guard !pins.isEmpty else { return }
+        let list = keep(Curl.list(pins))
+        settings.resolve = list
+        for transfer in transfers where !initial {
+            transfer.pendingResolve = list
+        }
+    }
+
+    // MARK: the loop
+
+    func run() {
+        defer { link.finished.store(true, ordering: .releasing) }
+        var nextBoundary = max(1.0, (now() + 1).rounded(.down))
+        var stopDeadline = Double.infinity
+        var completedSinceIssue = true
+        while true {
+            let t = now()
+            if t >= nextBoundary {
+                if t >= dnsExpiry { try? resolveNames(initial: false) }
+                link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+                nextBoundary += 1
+            }
+            let stopping = stop.isRequested || t >= duration
+            if stopping {
+                if stopDeadline == .infinity { stopDeadline = t + min(plan.target.timeout, 5) }
+                if busy == 0 { break }
+                if t >= stopDeadline {
+                    abandonInFlight(at: t)
+                    break
+                }
+            } else if completedSinceIssue {
+                for lane in lanes { issue(lane, at: t) }
+                startLogins(at: t)
+            } else {
+                for lane in lanes where lane.nextTime.map({ $0 <= t }) ?? false { issue(lane, at: t) }
+            }
+            link.inFlight.store(busy, ordering: .relaxed)
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            completedSinceIssue = drainCompletions()
+            if completedSinceIssue { continue }
+            // Sleep until the next intended send, the next interval boundary, or I/O.
+            var wake = min(nextBoundary, stopping ? stopDeadline : duration)
+            if !stopping {
+                for lane in lanes where !lane.free.isEmpty {
+                    if let next = lane.nextTime { wake = min(wake, next) }
+                }
+            }
+            let timeout = max(0, min(100, Int(((wake - now()) * 1000).rounded(.up))))
+            curl_multi_poll(multi, nil, 0, Int32(timeout), nil)
+        }
+        link.inFlight.store(0, ordering: .relaxed)
+        link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+    }
+
+    /// Pulls this worker's next arrival (every `workers`-th of the schedule).
+    private func advance(_ lane: Lane) {
+        guard lane.iterator != nil else {
+            lane.nextTime = nil
+            return
+        }
+        while let t = lane.iterator!.next() {
+            lane.arrival += 1
+            if lane.arrival % plan.workers == id {
+                lane.nextTime = t
+                return
+            }
+        }
+        lane.nextTime = nil
+    }
+
+    private func issue(_ lane: Lane, at t: Double) {
+        while let transfer = lane.free.last {
+            if lane.readyHead < lane.ready.count {
+                let request = lane.ready[lane.readyHead]
+                lane.readyHead += 1
+                if lane.readyHead == lane.ready.count {
+                    lane.ready.removeAll(keepingCapacity: true)
+                    lane.readyHead = 0
+                }
+                lane.free.removeLast()
+                send(request, on: transfer, at: t)
+                continue
+            }
+            let intended: Double
+            if lane.iterator == nil {
+                intended = t
+            } else if let next = lane.nextTime, next <= t {
+                intended = next
+                advance(lane)
+            } else {
+                return
+            }
+            guard let request = makeRequest(lane, intended: intended) else { continue }
+            if request.user >= 0 {
+                guard case .active(let cookie, _) = users[request.user].state else {
+                    park(request, at: t)
+                    continue
+                }
+                lane.free.removeLast()
+                send(request, on: transfer, at: t, cookie: cookie)
+                continue
+            }
+            lane.free.removeLast()
+            send(request, on: transfer, at: t)
+        }
+    }
+
+    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil) {
+        var cookie = cookie
+        if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state { cookie = current }
+        let wire = WireRequest(
+            kind: request.kind, method: request.method, urlHandle: urlHandle(request.url), url: request.url,
+            headers: request.headers, cookie: cookie, bearer: nil, body: request.body,
+            captureHeaders: request.user >= 0, captureBody: false)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            record(request, outcome: .error(error.category), status: 0, sent: t, finished: t, transfer: nil)
+            releaseRequestTransfer(transfer)
+            return
+        }
+        transfer.job = .request(request, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
+    }
+
+    private func urlHandle(_ url: String) -> OpaquePointer? {
+        if let handle = urlHandles[url] { return handle }
+        guard let handle = curl_url() else { return nil }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else {
+            curl_url_cleanup(handle)
+            return nil
+        }
+        urlHandles[url] = handle
+        return handle
+    }
+
+    private func releaseRequestTransfer(_ transfer: Transfer) {
+        transfer.job = .idle
+        if transfer.lane >= 0 { lanes[transfer.lane].free.append(transfer) } else { loginFree.append(transfer) }
+    }
+
+    // MARK: completions
+
+    /// Handles every finished transfer; true when any finished.
+    private func drainCompletions() -> Bool {
+        var any = false
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            var pointer: UnsafeMutableRawPointer?
+            _ = gauntlet_easy_getinfo_ptr(handle, CURLINFO_PRIVATE, &pointer)
+            curl_multi_remove_handle(multi, handle)
+            busy -= 1
+            any = true
+            guard let pointer else { continue }
+            complete(Unmanaged<Transfer>.fromOpaque(pointer).takeUnretainedValue(), code: code)
+        }
+        return any
+    }
+
+    private func complete(_ transfer: Transfer, code: CURLcode) {
+        let t = now()
+        switch transfer.job {
+        case .idle:
+            return
+        case .request(let request, let sent):
+            guard code == CURLE_OK else {
+                record(request, outcome: .error(Curl.category(of: code)), status: 0, sent: sent, finished: t, transfer: transfer)
+                releaseRequestTransfer(transfer)
+                return
+            }
+            let status = transfer.status
+            if request.user >= 0, let lb = plan.target.lb.flatMap(WebURL.init) {
+                for cookie in transfer.setCookies { users[request.user].jar.store(cookie, host: lb.host) }
+                if !transfer.setCookies.isEmpty, case .active(_, let since) = users[request.user].state {
+                    users[request.user].state = .active(cookie: users[request.user].jar.header(for: lb.host), since: since)
+                }
+            }
+            let facts = OracleRequest(
+                type: request.type, method: request.method, path: request.path, role: request.role,
+                credentialValid: request.credentialValid, expectStatus: request.expectStatus)
+            let response = OracleResponse(status: status, servedBy: transfer.servedBy, location: transfer.location)
+            let verdict = oracle.classify(facts, response)
+            if case .misroute(.authorizedDenied) = verdict, (300..<400).contains(status), request.user >= 0, !request.retried,
+               transfer.location?.contains(oracle.loginPathMarker) ?? false {
+                // The session ended (expiry, sign-out): log in again and re-send, as a browser would.
+                var again = request
+                again.retried = true
+                users[request.user].state = .loggedOut
+                recorder.countLogin(succeeded: true, refresh: true)
+                releaseRequestTransfer(transfer)
+                park(again, at: t)
+                return
+            }
+            let outcome: RequestSample.Outcome
+            switch verdict {
+            case .pass: outcome = .ok
+            case .rejected(let reason): outcome = .rejected(reason)
+            case .failure(let category): outcome = .error(category)
+            case .misroute(let kind):
+                outcome = .misroute(kind)
+                recorder.recordExample(MisrouteExample(
+                    kind: kind, type: request.type, method: request.method, path: request.path, role: request.role?.rawValue,
+                    expected: oracle.expectation(for: facts).description, status: status, servedBy: transfer.servedBy,
+                    location: transfer.location, at: t))
+            }
+            record(request, outcome: outcome, status: status, sent: sent, finished: t, transfer: transfer)
+            releaseRequestTransfer(transfer)
+        case .login(let user, let step, let sent):
+            recorder.recordAuth(step, seconds: t - sent, phase: phase(at: t))
+            if step == .idpResponse, transfer.lbAuth >= 0 { recorder.recordAuth(.token, seconds: transfer.lbAuth, phase: phase(at: t)) }
+            guard case .loggingIn(var login, let started) = users[user].state else {
+                releaseRequestTransfer(transfer)
+                return
+            }
+            if code != CURLE_OK {
+                loginFailed(user, reason: Curl.error(for: code, step.rawValue).description, category: Curl.category(of: code), at: t)
+                releaseRequestTransfer(transfer)
+                return
+            }
+            login.receive(BrowserLogin.Response(
+                status: transfer.status, location: transfer.location, setCookies: transfer.setCookies,
+                body: String(decoding: transfer.body, as: UTF8.self), lbAuth: transfer.lbAuth))
+            users[user].state = .loggingIn(login, started: started)
+            switch login.action() {
+            case .send(let next):
+                sendLogin(next, user: user, on: transfer, at: t)
+            case .done:
+                recorder.recordAuth(.login, seconds: t - started, phase: phase(at: t))
+                recorder.countLogin(succeeded: true)
+                let host = login.lb.host
+                users[user].jar = login.jar
+                users[user].state = .active(cookie: login.jar.header(for: host), since: t)
+                users[user].sessions += 1
+                let pending = users[user].pending
+                users[user].pending.removeAll()
+                for request in pending { lanes[request.lane].ready.append(request) }
+                releaseRequestTransfer(transfer)
+            case .failed(let reason):
+                loginFailed(user, reason: reason, category: .auth, at: t)
+                releaseRequestTransfer(transfer)
+            }
+        }
+    }
+
+    private func record(_ request: PlannedRequest, outcome: RequestSample.Outcome, status: Int, sent: Double, finished: Double, transfer: Transfer?) {
+        var sample = RequestSample(
+            type: request.type, phase: request.phase, intended: request.intended, sent: sent, finished: finished,
+            outcome: outcome, status: status, uploadEvents: request.uploadEvents, uploadBytes: request.body?.count ?? 0)
+        if let transfer, status > 0 {
+            let timings = transfer.timings()
+            sample.connect = timings.connect
+            sample.tls = timings.tls
+            sample.ttfb = timings.ttfb
+            sample.lbAuth = transfer.lbAuth
+            sample.target = transfer.targetTime
+        }
+        recorder.record(sample)
+    }
+
+    /// Requests still in flight when the run's grace period ends count as timeouts.
+    private func abandonInFlight(at t: Double) {
+        for transfer in transfers {
+            if case .request(let request, let sent) = transfer.job {
+                record(request, outcome: .error(.timeout), status: 0, sent: sent, finished: t, transfer: nil)
+            }
+            if case .idle = transfer.job {} else {
+                curl_multi_remove_handle(multi, transfer.handle)
+                transfer.job = .idle
+            }
+        }
+        busy = 0
+    }
+
+    // MARK: virtual users
+
+    private func park(_ request: PlannedRequest, at t: Double) {
+        let user = request.user
+        users[user].pending.append(request)
+        if case .loggedOut = users[user].state, !loginQueue.contains(user) {
+            loginQueue.append(user)
+        }
+        startLogins(at: t)
+    }
+
+    private func startLogins(at t: Double) {
+        while !loginQueue.isEmpty, let transfer = loginFree.last {
+            let user = loginQueue.removeFirst()
+            guard case .loggedOut = users[user].state else { continue }
+            guard let lb = plan.target.lb, var login = BrowserLogin(lbURL: lb, username: users[user].credential.username, password: users[user].credential.password, jar: users[user].jar) else {
+                loginFailed(user, reason: "the target has no load balancer URL to log in through", category: .auth, at: t)
+                continue
+            }
+            guard case .send(let first) = login.action() else { continue }
+            users[user].state = .loggingIn(login, started: t)
+            loginFree.removeLast()
+            sendLogin(first, user: user, on: transfer, at: t)
+            _ = login
+        }
+    }
+
+    private func sendLogin(_ request: BrowserLogin.Request, user: Int, on transfer: Transfer, at t: Double) {
+        let wire = WireRequest(
+            kind: -1, method: request.method, urlHandle: nil, url: request.url,
+            headers: request.method == "POST" ? formHeaders : pageHeaders, cookie: request.cookie, bearer: nil,
+            body: request.form.map { Array($0.utf8) }, captureHeaders: true, captureBody: true)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            loginFailed(user, reason: error.description, category: error.category, at: t)
+            releaseRequestTransfer(transfer)
+            return
+        }
+        transfer.job = .login(user: user, step: request.step, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
+    }
+
+    private func loginFailed(_ user: Int, reason: String, category: ErrorCategory, at t: Double) {
+        recorder.countLogin(succeeded: false)
+        users[user].state = .loggedOut
+        users[user].retryAt = t + 1
+        let pending = users[user].pending
+        users[user].pending.removeAll()
+        for request in pending {
+            record(request, outcome: .error(category == .auth ? .auth : category), status: 0, sent: t, finished: t, transfer: nil)
+        }
+        if link.failure.withLock({ $0 == nil }) { link.failure.withLock { $0 = "login of \(users[user].credential.username) failed: \(reason)" } }
+    }
+
+    // MARK: what to send
+
+    private func pick<T>(_ items: [T], weight: (T) -> Double, _ generator: inout SeededGenerator) -> T? {
+        guard !items.isEmpty else { return nil }
+        let total = items.reduce(0) { $0 + max(0, weight($1)) }
+        guard total > 0 else { return items[Int(generator.next() % UInt64(items.count))] }
+        var x = generator.nextUnitInterval() * total
+        for item in items {
+            x -= max(0, weight(item))
+            if x < 0 { return item }
+        }
+        return items.last
+    }
+
+    private func user(for audience: Audience, _ generator: inout SeededGenerator) -> Int? {
+        switch audience {
+        case .anonymous: return nil
+        case .any: return users.isEmpty ? nil : Int(generator.next() % UInt64(users.count))
+        case .managers: return usersByRole[.managers].flatMap { $0.isEmpty ? nil : $0[Int(generator.next() % UInt64($0.count))] }
+        case .analysts: return usersByRole[.analysts].flatMap { $0.isEmpty ? nil : $0[Int(generator.next() % UInt64($0.count))] }
+        }
+    }
+
+    private func makeRequest(_ lane: Lane, intended: Double) -> PlannedRequest? {
+        let scenario = plan.scenario
+        let laneIndex = lanes.firstIndex { $0 === lane } ?? lanes.count
+        let phase = phase(at: intended)
+        switch lane.type {
+        case .http:
+            guard let http = scenario.httpRequests, !http.requests.isEmpty else { return nil }
+            let index = http.requests.count == 1 ? 0 : Int(pickIndex(http.requests.map(\.weight), &lane.generator))
+            let entry = http.requests[index]
+            return PlannedRequest(
+                type: .http, lane: laneIndex, intended: intended, phase: phase, method: entry.method, url: entry.url,
+                path: entry.url, expectStatus: entry.expectStatus, headers: genericHeaders[index],
+                body: entry.body.map { Array($0.utf8) }, kind: index)
+        case .ui:
+            guard let ui = scenario.ui, let page = pick(ui.pages, weight: \.weight, &lane.generator), let lb = plan.target.lb else { return nil }
+            let user = self.user(for: page.audience, &lane.generator)
+            return PlannedRequest(
+                type: .ui, lane: laneIndex, intended: intended, phase: phase, method: "GET", url: lb + page.path, path: page.path,
+                user: user ?? -1, role: user.map { users[$0].credential.role }, headers: pageHeaders)
+        case .api:
+            guard let api = scenario.api, let call = pick(api.calls, weight: \.weight, &lane.generator), let lb = plan.target.lb else { return nil }
+            let user = self.user(for: call.audience, &lane.generator)
+            return PlannedRequest(
+                type: .api, lane: laneIndex, intended: intended, phase: phase, method: call.method, url: lb + call.path, path: call.path,
+                user: user ?? -1, role: user.map { users[$0].credential.role }, headers: apiHeaders,
+                body: call.body.map { Array($0.utf8) })
+        case .upload:
+            guard let upload = scenario.upload, let base = plan.target.upload, !uploads.isEmpty else { return nil }
+            let batch = upload.batches.count == 1 ? 0 : Int(pickIndex(upload.batches.map(\.weight), &lane.generator))
+            let variants = uploads[batch]
+            let payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
+            let bad = upload.badKeyFraction > 0 && lane.generator.nextUnitInterval() < upload.badKeyFraction
+            let keys = plan.target.apiKeys
+            let key = bad || keys.isEmpty ? ResolvedTarget.invalidAPIKey : keys[Int(lane.generator.next() % UInt64(keys.count))]
+            return PlannedRequest(
+                type: .upload, lane: laneIndex, intended: intended, phase: phase, method: "POST", url: base + "/v1/events",
+                path: "/v1/events", credentialValid: !bad && !keys.isEmpty, headers: uploadHeaderList(key: key, payload: payload),
+                body: payload.body, uploadEvents: payload.events)
+        }
+    }
+
+    private func pickIndex(_ weights: [Double], _ generator: inout SeededGenerator) -> Int {
+        let total = weights.reduce(0) { $0 + max(0, $1) }
+        guard total > 0 else { return Int(generator.next() % UInt64(max(1, weights.count))) }
+        var x = generator.nextUnitInterval() * total
+        for (index, weight) in weights.enumerated() {
+            x -= max(0, weight)
+            if x < 0 { return index }
+        }
+        return weights.count - 1
+    }
+
+    private func uploadHeaderList(key: String, payload: UploadPayload) -> UnsafeMutablePointer<curl_slist>? {
+        let cacheKey = "\(key)|\(payload.contentType)|\(payload.gzip)"
+        if let list = uploadHeaders[cacheKey] { return list }
+        var headers = ["Content-Type: \(payload.contentType)", "x-api-key: \(key)", "Expect:"]
+        if payload.gzip { headers.append("Content-Encoding: gzip") }
+        let list = keep(Curl.list(headers))
+        uploadHeaders[cacheKey] = list
+        return list
+    }
+}

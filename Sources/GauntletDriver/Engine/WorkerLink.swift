@@ -1,0 +1,38 @@
+import GauntletCore
+import Synchronization
+
+/// The run-wide stop request: SIGINT/SIGTERM, or a worker that cannot go on.
+public final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+    private let why = Mutex<String?>(nil)
+
+    public init() {}
+
+    public func request(_ reason: String) {
+        why.withLock { if $0 == nil { $0 = reason } }
+        flag.store(true, ordering: .releasing)
+    }
+
+    public var isRequested: Bool { flag.load(ordering: .acquiring) }
+    public var reason: String? { why.withLock { $0 } }
+}
+
+/// What a worker shares with the coordinator: finished intervals (handed over once a second, the only
+/// lock a worker takes) and a few gauges for the progress line.
+final class WorkerLink: Sendable {
+    private let mailbox = Mutex<[IntervalRecord]>([])
+    let inFlight = Atomic<Int>(0)
+    let finished = Atomic<Bool>(false)
+    let failure = Mutex<String?>(nil)
+
+    func post(_ record: IntervalRecord) {
+        mailbox.withLock { $0.append(record) }
+    }
+
+    func drain() -> [IntervalRecord] {
+        mailbox.withLock { records in
+            defer { records.removeAll() }
+            return records
+        }
+    }
+}
