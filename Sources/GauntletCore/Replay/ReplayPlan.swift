@@ -53,7 +53,7 @@ public struct ReplayOptionsError: Error, Sendable, Equatable, CustomStringConver
 }
 
 /// One request of the replay: when to send it, what it was, and as whom.
-public struct PlannedRequest: Sendable, Equatable {
+public struct PlannedReplayRequest: Sendable, Equatable {
     /// Intended send time, seconds after the replay's start.
     public var offset: Double
     public var request: RecordedRequest
@@ -130,7 +130,7 @@ public struct ReplayPlanner {
     public var clientsByRole: [Role?: Int] { users.clientsByRole }
 
     /// The planned request for `request`, or nil when the options filter it out.
-    public mutating func plan(_ request: RecordedRequest) -> PlannedRequest? {
+    public mutating func plan(_ request: RecordedRequest) -> PlannedReplayRequest? {
         counts.seen += 1
         let first = firstSeen ?? request.time
         if firstSeen == nil { firstSeen = first }
@@ -170,7 +170,7 @@ public struct ReplayPlanner {
         counts.planned += 1
         counts.byType[classification.type, default: 0] += 1
         let user = users.assign(clientKey: request.clientKey, role: request.role ?? classification.role)
-        return PlannedRequest(offset: offset, request: request, classification: classification, user: user)
+        return PlannedReplayRequest(offset: offset, request: request, classification: classification, user: user)
     }
 
     private func bound(_ bound: ReplayOptions.TimeBound, _ first: Double) -> Double {
