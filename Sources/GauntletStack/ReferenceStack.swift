@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import StackIdentity
 import StackSupport
+import StackUpload
 
 /// Starts the reference stack: every component's listeners in one `ServiceGroup`.
 ///
@@ -59,13 +60,14 @@ public enum ReferenceStack {
         // Wiring that needs every port goes here (e.g. the load balancer's callback URL:
         // `identity.registerCallback(client: "web", url: "https://<lb>:<port>/oauth2/idpresponse")`).
         let endpoints = try assembly.describe()
-        return RunningStack(endpoints: endpoints, identity: assembly.identity, group: group, task: task)
+        return RunningStack(endpoints: endpoints, identity: assembly.identity, store: assembly.components.store, group: group, task: task)
     }
 
     /// What `assemble` built: the services, one `BoundPort` per listener, and the components.
     struct Assembly {
         var context: StackContext
         var identity: IdentityProvider
+        var components: StackComponents
         var services: [any Service]
         var ports: [BoundPort]
 
@@ -85,6 +87,7 @@ public enum ReferenceStack {
                 endpoints.clients[name] = .init(clientId: client.clientId, clientSecret: client.clientSecret, scope: scope)
             }
             endpoints.users = identity.pool.credentials
+            components.describe(into: &endpoints, names: context.names)
             return endpoints
         }
     }
@@ -101,11 +104,10 @@ public enum ReferenceStack {
         } catch let error as IdentitySetupError {
             throw StackConfigError(path: "identity", message: error.description)
         }
-        let services: [any Service] = [try identity.application(logger: logger)]
-        let ports = [identity.bound]
-        // Later components (DNS, load balancer, backends, upload gateway) are built here, in that order,
-        // appending their services and ports.
-        return Assembly(context: context, identity: identity, services: services, ports: ports)
+        let components = try await StackComponents.assemble(config: config, context: context, identity: identity, logger: logger)
+        let services: [any Service] = [try identity.application(logger: logger)] + components.services
+        let ports = [identity.bound] + components.ports
+        return Assembly(context: context, identity: identity, components: components, services: services, ports: ports)
     }
 }
 
@@ -113,12 +115,15 @@ public enum ReferenceStack {
 public final class RunningStack: Sendable {
     public let endpoints: StackEndpoints
     public let identity: IdentityProvider
+    /// The event store behind the upload gateway and Analytics search.
+    public let store: EventStore
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(endpoints: StackEndpoints, identity: IdentityProvider, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(endpoints: StackEndpoints, identity: IdentityProvider, store: EventStore, group: ServiceGroup, task: Task<Void, any Error>) {
         self.endpoints = endpoints
         self.identity = identity
+        self.store = store
         self.group = group
         self.task = task
     }
@@ -126,7 +131,9 @@ public final class RunningStack: Sendable {
     /// Stops every listener gracefully and waits until they are closed.
     public func shutdown() async throws {
         await group.triggerGracefulShutdown()
-        try await task.value
+        let result = await task.result
+        await store.close()
+        try result.get()
     }
 
     /// Waits until the stack stops (a signal, when started with `handleSignals`).

@@ -1,6 +1,10 @@
 import Foundation
+import StackBackends
+import StackDNS
+import StackEdge
 import StackIdentity
 import StackSupport
+import StackUpload
 
 /// The whole stack's config file (YAML). Every key is optional; no file at all means every default.
 ///
@@ -11,6 +15,10 @@ import StackSupport
 /// tenant: example
 /// ports: {lb: 0, idp: 0, upload: 0, dns: 0}   # 0 = ephemeral; every listener binds 127.0.0.1
 /// identity: { … }       # IdentityConfig (StackIdentity)
+/// edge: { … }           # EdgeConfig: rules, target groups, session timeout, faults (StackEdge)
+/// backends: { … }       # BackendsConfig: the UI backends (StackBackends)
+/// dns: { … }            # DNSConfig: TTL, extra records (StackDNS)
+/// upload: { … }         # UploadConfig: API keys, throttling, limits, retention (StackUpload)
 /// ```
 ///
 /// Each component's module defines its own section type (a ``StackConfigSection``); adding one here is a
@@ -22,6 +30,14 @@ public struct StackConfig: StackConfigSection {
     public var tenant = "example"
     public var ports = Ports()
     public var identity = IdentityConfig()
+    /// The load balancer: listener rules, target groups, session timeout, faults (StackEdge).
+    public var edge = EdgeConfig()
+    /// The Manager and Analytics UI backends (StackBackends).
+    public var backends = BackendsConfig()
+    /// The DNS server's TTL and extra records (StackDNS); its port is `ports.dns`.
+    public var dns = DNSConfig()
+    /// The upload gateway and event store (StackUpload); its port is `ports.upload`.
+    public var upload = UploadConfig()
 
     public init() {}
 
@@ -47,7 +63,7 @@ public struct StackConfig: StackConfigSection {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case seed, region, domain, tenant, ports, identity
+        case seed, region, domain, tenant, ports, identity, edge, backends, dns, upload
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +76,10 @@ public struct StackConfig: StackConfigSection {
         tenant = try c.value(.tenant, default: d.tenant)
         ports = try c.value(.ports, default: d.ports)
         identity = try c.value(.identity, default: d.identity)
+        edge = try c.value(.edge, default: d.edge)
+        backends = try c.value(.backends, default: d.backends)
+        dns = try c.value(.dns, default: d.dns)
+        upload = try c.value(.upload, default: d.upload)
         guard region.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]$"#, options: .regularExpression) != nil else {
             throw DecodingError.dataCorruptedError(forKey: .region, in: c, debugDescription: "'\(region)' is not an AWS region name like us-east-1")
         }
