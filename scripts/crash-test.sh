@@ -5,6 +5,7 @@
 #
 # Uploads numbered batches continuously (scripts/crash/client.py, retrying each with the same Idempotency-Key
 # until it gets 202), kill -9s the server at random moments KILLS times (6 with --short, 40 without), restarts it on the same state dir, and
+# (every third time also appending a torn, never-synced block to the last segment, as a power cut could leave),
 # then checks that every acknowledged event is stored exactly once and that no event byte is on disk in clear.
 # Prints acknowledged / found / lost / duplicated; exits 1 if anything was lost or duplicated or the marker
 # was found on disk.
@@ -72,6 +73,17 @@ while (( kills < KILLS )) && [[ ! -e "$WORK/client.done" ]]; do
     kill -9 "$SERVER" 2>/dev/null || true
     wait "$SERVER" 2>/dev/null || true
     kills=$((kills + 1))
+    if (( kills % 3 == 0 )); then
+        # Also play a power cut: a partly persisted, never-synced write at the end of the last segment
+        # (a block header and random bytes). Recovery must cut exactly this off and serve nothing of it.
+        python3 - "$STATE/segments" <<'TEAR'
+import os, random, sys
+d = sys.argv[1]
+last = sorted(f for f in os.listdir(d) if f.endswith(".seg"))[-1]
+with open(os.path.join(d, last), "ab") as f:
+    f.write(b"GBK1" + os.urandom(random.randint(1, 3000)))
+TEAR
+    fi
     start_server
     dropped=$(python3 -c "import json; print(json.load(open('$READY'))['dropped_tail_bytes'])")
     dropped_total=$((dropped_total + dropped))

@@ -90,7 +90,7 @@ def main():
     with open(args.acked, "w") as f:
         f.write("\n".join(acked) + "\n")
     print(f"client: {len(acked)} events in {batches} batches acknowledged; "
-          f"{attempts} attempts, {failures} failed by the crashes", file=sys.stderr)
+          f"{attempts} attempts, {failures} of them failed while the server was down or dying", file=sys.stderr)
     open(args.done, "w").close()
 
 
