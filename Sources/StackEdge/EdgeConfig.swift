@@ -1,6 +1,8 @@
-/// The `edge:` section of the stack config. Every field has a default, so an empty section gives issue 4's
+import StackSupport
+
+/// The load balancer's section of the stack config (a ``StackConfigSection``: unknown keys are errors). Every field has a default, so an empty section gives issue 4's
 /// routing matrix; the runner fills in the target groups' URLs.
-public struct EdgeConfig: Sendable, Hashable, Codable {
+public struct EdgeConfig: StackConfigSection, Hashable {
     public static let managerTargetGroup = "manager-ui"
     public static let analyticsTargetGroup = "analytics-ui"
     public static let managersGroup = "managers"
@@ -17,10 +19,13 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
             if let list = try? decoder.singleValueContainer().decode([String].self) {
                 self.targets = list
             } else {
+                try decoder.rejectUnknownKeys(CodingKeys.self)
                 let c = try decoder.container(keyedBy: CodingKeys.self)
                 self.targets = try c.decode([String].self, forKey: .targets)
             }
         }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case targets }
     }
 
     /// 0 picks an ephemeral port (tests).
@@ -39,6 +44,10 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
     public var name: String
     public var region: String
     public var accountID: String
+
+    public init() {
+        self.init(listenerPort: 0)
+    }
 
     public init(
         listenerPort: Int = 0,
@@ -66,13 +75,14 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
         self.accountID = accountID
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case listenerPort = "listener_port", hostName = "host_name", sessionTimeout = "session_timeout"
         case targetTimeout = "target_timeout", targetGroups = "target_groups", rules, defaultActions = "default_actions"
         case faults, name, region, accountID = "account_id"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = EdgeConfig()
         self.init(
