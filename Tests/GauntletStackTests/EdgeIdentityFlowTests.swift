@@ -15,7 +15,22 @@ import Testing
 /// form with CSRF → code → `/oauth2/idpresponse` → session → the right backend with a verifiable identity.
 @Suite("Load balancer with the real identity provider", .serialized, .timeLimit(.minutes(2)))
 struct EdgeIdentityFlowTests {
-    @Test func hostedUILoginRoutesEachRoleAndSignsItsIdentity() async throws {
+    /// The real identity provider, two echo targets and the LB, on ephemeral ports, for the duration of `body`.
+    struct RealStack: Sendable {
+        let lb: LoadBalancer
+        let key: EdgeSigningKey
+        let lbPort: Int
+        let idpPort: Int
+        let idp: IdentityProvider
+        let webClientID: String
+        let names: StackNames
+        let caFile: String
+        let accessLog: String
+        let credentials: [UserPool.Credential]
+        let client: HTTPClient
+    }
+
+    static func withRealStack(_ body: @Sendable (RealStack) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edge-idp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -42,6 +57,7 @@ struct EdgeIdentityFlowTests {
         let early = ServiceGroup(configuration: .init(services: [try idp.application(logger: logger), manager, analytics], logger: logger))
         let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                 configuration: .init(tlsConfiguration: ca.clientTLSConfiguration(), redirectConfiguration: .disallow))
+        let accessLog = dir.appendingPathComponent("alb-access.log").path
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await early.run() }
@@ -56,44 +72,18 @@ struct EdgeIdentityFlowTests {
                 idp: IdentityProviderEndpoints(publicBaseURL: "https://\(names.identityProvider):\(idpPort)",
                                                internalBaseURL: "https://127.0.0.1:\(idpPort)", issuer: idp.issuer),
                 client: OIDCClientCredentials(clientID: web.clientId, clientSecret: try #require(web.clientSecret)),
-                tls: EdgeTLS(listener: serverTLS, upstream: ca.clientTLSConfiguration()), accessLog: nil, signingKey: key, logger: logger)
+                tls: EdgeTLS(listener: serverTLS, upstream: ca.clientTLSConfiguration()), accessLog: accessLog, signingKey: key, logger: logger)
             let late = ServiceGroup(configuration: .init(services: [lb], logger: logger))
             var failure: (any Error)?
             try await withThrowingTaskGroup(of: Void.self) { inner in
                 inner.addTask { try await late.run() }
                 let lbPort = await lb.waitUntilRunning()
-                idp.registerCallback(client: "web", url: "https://127.0.0.1:\(lbPort)/oauth2/idpresponse")
-                let browser = Browser(client: client, lbPort: lbPort, idpPort: idpPort, idpHost: names.identityProvider)
+                for host in ["127.0.0.1", names.loadBalancer] {
+                    idp.registerCallback(client: "web", url: "https://\(host):\(lbPort)/oauth2/idpresponse")
+                }
                 do {
-                    for credential in credentials {
-                        let isManager = credential.groups.contains("managers")
-                        let session = try await browser.login(username: credential.username, password: credential.password)
-                        let home = try await browser.get("https://127.0.0.1:\(lbPort)/", cookies: session)
-                        #expect(home.status == 200)
-                        #expect(home.header("x-served-by") == (isManager ? "manager-ui" : "analytics-ui"))
-                        let seen = home.seen
-                        // The identity the backend receives verifies with the LB's published key.
-                        let data = try #require(seen["x-amzn-oidc-data"]?.first)
-                        let parts = data.split(separator: ".").map(String.init)
-                        let signature = try P256.Signing.ECDSASignature(rawRepresentation: try #require(Base64URL.decode(parts[2])))
-                        #expect(key.privateKey.publicKey.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)))
-                        let headerBytes = try #require(Base64URL.decode(parts[0]))
-                        let header = try #require(try JSONSerialization.jsonObject(with: headerBytes) as? [String: Any])
-                        #expect(header["signer"] as? String == lb.signer)
-                        #expect(header["client"] as? String == web.clientId)
-                        #expect(header["iss"] as? String == idp.issuer)
-                        let payloadBytes = try #require(Base64URL.decode(parts[1]))
-                        let payload = try #require(try JSONSerialization.jsonObject(with: payloadBytes) as? [String: Any])
-                        #expect(payload["sub"] as? String == seen["x-amzn-oidc-identity"]?.first)
-                        // The access token is the IdP's own (RS256, with the user's group).
-                        let access = try #require(seen["x-amzn-oidc-accesstoken"]?.first)
-                        #expect(IdentityProviderClient.groups(fromJWT: access) == credential.groups)
-
-                        let managerPage = try await browser.get("https://127.0.0.1:\(lbPort)/manager/", cookies: session)
-                        #expect(managerPage.status == (isManager ? 200 : 403))
-                        let analyticsAPI = try await browser.get("https://127.0.0.1:\(lbPort)/analytics/api/search", cookies: session)
-                        #expect(analyticsAPI.header("x-served-by") == "analytics-ui")
-                    }
+                    try await body(RealStack(lb: lb, key: key, lbPort: lbPort, idpPort: idpPort, idp: idp, webClientID: web.clientId,
+                                             names: names, caFile: ca.caFile.path, accessLog: accessLog, credentials: credentials, client: client))
                 } catch {
                     failure = error
                 }
@@ -104,6 +94,84 @@ struct EdgeIdentityFlowTests {
             await early.triggerGracefulShutdown()
             try await group.waitForAll()
             if let failure { throw failure }
+        }
+    }
+
+    @Test func hostedUILoginRoutesEachRoleAndSignsItsIdentity() async throws {
+        try await Self.withRealStack { stack in
+            let lbPort = stack.lbPort
+            let browser = Browser(client: stack.client, lbPort: lbPort, idpPort: stack.idpPort, idpHost: stack.names.identityProvider)
+            for credential in stack.credentials {
+                let isManager = credential.groups.contains("managers")
+                let session = try await browser.login(username: credential.username, password: credential.password)
+                let home = try await browser.get("https://127.0.0.1:\(lbPort)/", cookies: session)
+                #expect(home.status == 200)
+                #expect(home.header("x-served-by") == (isManager ? "manager-ui" : "analytics-ui"))
+                let seen = home.seen
+                // The identity the backend receives verifies with the LB's published key.
+                let data = try #require(seen["x-amzn-oidc-data"]?.first)
+                let parts = data.split(separator: ".").map(String.init)
+                let signature = try P256.Signing.ECDSASignature(rawRepresentation: try #require(Base64URL.decode(parts[2])))
+                #expect(stack.key.privateKey.publicKey.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)))
+                let headerBytes = try #require(Base64URL.decode(parts[0]))
+                let header = try #require(try JSONSerialization.jsonObject(with: headerBytes) as? [String: Any])
+                #expect(header["signer"] as? String == stack.lb.signer)
+                #expect(header["client"] as? String == stack.webClientID)
+                #expect(header["iss"] as? String == stack.idp.issuer)
+                let payloadBytes = try #require(Base64URL.decode(parts[1]))
+                let payload = try #require(try JSONSerialization.jsonObject(with: payloadBytes) as? [String: Any])
+                #expect(payload["sub"] as? String == seen["x-amzn-oidc-identity"]?.first)
+                // The access token is the IdP's own (RS256, with the user's group).
+                let access = try #require(seen["x-amzn-oidc-accesstoken"]?.first)
+                #expect(IdentityProviderClient.groups(fromJWT: access) == credential.groups)
+
+                let managerPage = try await browser.get("https://127.0.0.1:\(lbPort)/manager/", cookies: session)
+                #expect(managerPage.status == (isManager ? 200 : 403))
+                let analyticsAPI = try await browser.get("https://127.0.0.1:\(lbPort)/analytics/api/search", cookies: session)
+                #expect(analyticsAPI.header("x-served-by") == "analytics-ui")
+            }
+        }
+    }
+
+    static let toolsPresent = ["/usr/bin/curl", "/usr/bin/jq", "/usr/bin/python3"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The curl CLI walks the same flow (scripts/verify/edge_curl.sh) against this in-process stack.
+    @Test(.enabled(if: toolsPresent, "needs curl, jq and python3")) func curlWalksTheBrowserFlow() async throws {
+        try await Self.withRealStack { stack in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edge-curl-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let lbURL = "https://\(stack.names.loadBalancer):\(stack.lbPort)"
+            let endpoints: [String: Any] = [
+                "urls": ["lb": lbURL, "idp": "https://\(stack.names.identityProvider):\(stack.idpPort)"],
+                "resolve": ["\(stack.names.loadBalancer):\(stack.lbPort):127.0.0.1", "\(stack.names.identityProvider):\(stack.idpPort):127.0.0.1"],
+                "ca_file": stack.caFile,
+                "users": stack.credentials.map { ["username": $0.username, "password": $0.password, "groups": $0.groups] },
+                "access_log": stack.accessLog,
+                "lb_key_url": stack.lb.keyURL(),
+                "lb_signer": stack.lb.signer,
+            ]
+            let file = dir.appendingPathComponent("endpoints.json")
+            try JSONSerialization.data(withJSONObject: endpoints).write(to: file)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("scripts/verify/edge_curl.sh")
+            let output = dir.appendingPathComponent("out.txt")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script.path, file.path]
+            let handle = try FileHandle(forWritingTo: output)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            // Poll rather than block a cooperative thread on waitUntilExit.
+            for _ in 0..<1200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { process.terminate() }
+            try handle.close()
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            #expect(process.terminationStatus == 0, "\(text)")
+            #expect(text.contains(" 0 failed"), "\(text)")
+            #expect(text.contains("parses with the Athena regex"), "\(text)")
         }
     }
 
