@@ -148,6 +148,9 @@ BIG=$(head -c 70000 /dev/zero | tr '\0' a)
 GOT=$(c -o /dev/null -w '%{http_code}' -H "X-Big: $BIG" "$LB/" 2>/dev/null)
 [[ $GOT == 400 || $GOT == 431 ]] && ok "oversized headers → $GOT" || fail "oversized headers answered '$GOT'"
 
+GOT=$(c -o /dev/null -w '%{http_code}' -H 'Host:' "$LB/" 2>/dev/null)
+[[ $GOT == 400 ]] && ok "missing Host → 400" || fail "missing Host answered '$GOT'"
+
 # The access log: one AWS-format line per request, parsable with AWS's Athena regex.
 LOG=$(jq -r '.access_log // empty' "$EP")
 if [ -n "$LOG" ]; then
