@@ -218,9 +218,9 @@ final class EdgeProxy: Sendable {
             entry.target = result.target
             entry.targetStatusCode = result.targetStatus
             if result.targetSeconds >= 0 {
-                entry.requestProcessingTime = max(0, total - result.targetSeconds) / 2
+                entry.requestProcessingTime = max(0, result.dispatchSeconds)
                 entry.targetProcessingTime = result.targetSeconds
-                entry.responseProcessingTime = max(0, total - result.targetSeconds) / 2
+                entry.responseProcessingTime = max(0, total - result.dispatchSeconds - result.targetSeconds)
             } else if result.target == nil {
                 entry.requestProcessingTime = total
                 entry.responseProcessingTime = 0
