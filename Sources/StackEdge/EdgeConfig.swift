@@ -1,6 +1,30 @@
 import StackSupport
 
-/// The load balancer's section of the stack config (a ``StackConfigSection``: unknown keys are errors). Every field has a default, so an empty section gives issue 4's
+/// The load balancer's section of the stack config (a ``StackConfigSection``: unknown keys are errors).
+///
+/// ```yaml
+/// lb:
+///   listener_port: 0              # 0 = ephemeral
+///   session_timeout: 604800       # seconds; ALB's maximum (7 days)
+///   target_timeout: 30            # seconds before a target's silence is a 504
+///   target_groups:                # merged over the defaults (manager-ui, analytics-ui: filled in by the runner)
+///     mine: [https://127.0.0.1:9000]
+///   rules:                        # replace the default matrix entirely when given
+///     - priority: 5               # 1…50000, lowest first
+///       conditions:               # all must hold; the values inside one are alternatives
+///         - host-header: "*.example.test"
+///         - path-pattern: ["/api/*"]
+///         - http-header: {name: X-Canary, values: ["yes"]}
+///         - http-request-method: [GET, HEAD]
+///         - query-string: ["mode=fast", {value: "debug"}]
+///         - source-ip: [127.0.0.0/8]
+///         - group: [managers]     # extension: the user's cognito:groups (rules that authenticate)
+///       actions:                  # optional authenticate, then one terminal action
+///         - authenticate: {on_unauthenticated: deny}   # authenticate | deny (401) | allow
+///         - forward: mine          # or redirect: {host, path, status_code: 301} / fixed-response: {status_code: 403, body: …}
+///   default_actions: [{authenticate: {}}, {fixed-response: {status_code: 404}}]
+///   faults: {misroute_fraction: 0.01, error_fraction: 0.01, error_status: 502, stall_ms: 500, stall_every_ms: 5000}
+/// ``` Every field has a default, so an empty section gives issue 4's
 /// routing matrix; the runner fills in the target groups' URLs.
 public struct EdgeConfig: StackConfigSection, Hashable {
     public static let managerTargetGroup = "manager-ui"

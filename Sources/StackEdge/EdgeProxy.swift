@@ -198,6 +198,8 @@ final class EdgeProxy: Sendable {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         for cookie in exchange.setCookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        // What ALB puts on the responses it makes itself (not on a target's).
+        if result.targetStatus == nil { headers[.server] = "awselb/2.0" }
         var timing = "lb-auth;dur=\(Self.milliseconds(exchange.authSeconds))"
         if result.targetSeconds >= 0 { timing += ", target;dur=\(Self.milliseconds(result.targetSeconds))" }
         headers[.init("Server-Timing")!] = timing
