@@ -12,6 +12,7 @@ set -uo pipefail
 EP=${1:?usage: edge_curl.sh ENDPOINTS.json}
 HERE=$(cd "$(dirname "$0")" && pwd)
 LB=$(jq -er '.urls.lb' "$EP") || { echo "no urls.lb in $EP" >&2; exit 2; }
+LB=${LB%/}
 CA=$(jq -er '.ca_file' "$EP") || { echo "no ca_file in $EP" >&2; exit 2; }
 RESOLVE=()
 while read -r r; do [ -n "$r" ] && RESOLVE+=(--resolve "$r"); done < <(jq -r '.resolve[]?' "$EP")
