@@ -175,6 +175,48 @@ struct EdgeIdentityFlowTests {
         }
     }
 
+    static let pyJWTPresent: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import jwt, cryptography"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// PyJWT (as in AWS's own sample) verifies the header the backend received, with the key fetched from lb_key_url.
+    @Test(.enabled(if: pyJWTPresent, "needs python3 with pyjwt and cryptography")) func pyJWTVerifiesTheOIDCData() async throws {
+        try await Self.withRealStack { stack in
+            let browser = Browser(client: stack.client, lbPort: stack.lbPort, idpPort: stack.idpPort, idpHost: stack.names.identityProvider)
+            let credential = try #require(stack.credentials.first)
+            let session = try await browser.login(username: credential.username, password: credential.password)
+            let home = try await browser.get("https://127.0.0.1:\(stack.lbPort)/", cookies: session)
+            let data = try #require(home.seen["x-amzn-oidc-data"]?.first)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("scripts/verify/alb_oidc_data.py")
+            func run(_ token: String) async throws -> Int32 {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", script.path, "--key-url", stack.lb.keyURL(host: "127.0.0.1"), "--cacert", stack.caFile,
+                                     "--signer", stack.lb.signer, "--client", stack.webClientID, token]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+                if process.isRunning { process.terminate() }
+                return process.terminationStatus
+            }
+            #expect(try await run(data) == 0)
+            var tampered = data.split(separator: ".").map(String.init)
+            let claimsBytes = try #require(Base64URL.decode(tampered[1]))
+            var claims = try #require(try JSONSerialization.jsonObject(with: claimsBytes) as? [String: Any])
+            claims["sub"] = "someone-else"
+            tampered[1] = Base64URL.encode(try JSONSerialization.data(withJSONObject: claims), padded: true)
+            #expect(try await run(tampered.joined(separator: ".")) != 0, "a changed payload must not verify")
+        }
+    }
+
     /// A minimal browser: follows the LB → IdP → LB redirects by hand (the IdP's name is reached at 127.0.0.1,
     /// as curl's --resolve would), keeps each host's cookies, and fills in the hosted UI's form.
     struct Browser {
