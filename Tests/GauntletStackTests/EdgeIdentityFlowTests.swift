@@ -67,17 +67,19 @@ struct EdgeIdentityFlowTests {
                 .withTargets(EdgeConfig.managerTargetGroup, ["https://127.0.0.1:\(mp)"])
                 .withTargets(EdgeConfig.analyticsTargetGroup, ["https://127.0.0.1:\(ap)"])
             let key = EdgeSigningKey()
+            let lbBound = BoundPort(name: "load balancer")
             let lb = try LoadBalancer(
-                config: config,
+                config: config, context: context,
                 idp: IdentityProviderEndpoints(publicBaseURL: "https://\(names.identityProvider):\(idpPort)",
                                                internalBaseURL: "https://127.0.0.1:\(idpPort)", issuer: idp.issuer),
                 client: OIDCClientCredentials(clientID: web.clientId, clientSecret: try #require(web.clientSecret)),
-                tls: EdgeTLS(listener: serverTLS, upstream: ca.clientTLSConfiguration()), accessLog: accessLog, signingKey: key, logger: logger)
+                signingKey: key, accessLog: accessLog, bound: lbBound)
             let late = ServiceGroup(configuration: .init(services: [lb], logger: logger))
             var failure: (any Error)?
             try await withThrowingTaskGroup(of: Void.self) { inner in
                 inner.addTask { try await late.run() }
-                let lbPort = await lb.waitUntilRunning()
+                let lbPort = try await lbBound.value()
+                #expect(lbPort == lb.port)
                 for host in ["127.0.0.1", names.loadBalancer] {
                     idp.registerCallback(client: "web", url: "https://\(host):\(lbPort)/oauth2/idpresponse")
                 }
