@@ -1,6 +1,32 @@
-/// The `edge:` section of the stack config. Every field has a default, so an empty section gives issue 4's
+import StackSupport
+
+/// The load balancer's section of the stack config (a ``StackConfigSection``: unknown keys are errors).
+///
+/// ```yaml
+/// lb:
+///   listener_port: 0              # 0 = ephemeral
+///   session_timeout: 604800       # seconds; ALB's maximum (7 days)
+///   target_timeout: 30            # seconds before a target's silence is a 504
+///   target_groups:                # merged over the defaults (manager-ui, analytics-ui: filled in by the runner)
+///     mine: [https://127.0.0.1:9000]
+///   rules:                        # replace the default matrix entirely when given
+///     - priority: 5               # 1…50000, lowest first
+///       conditions:               # all must hold; the values inside one are alternatives
+///         - host-header: "*.example.test"
+///         - path-pattern: ["/api/*"]
+///         - http-header: {name: X-Canary, values: ["yes"]}
+///         - http-request-method: [GET, HEAD]
+///         - query-string: ["mode=fast", {value: "debug"}]
+///         - source-ip: [127.0.0.0/8]
+///         - group: [managers]     # extension: the user's cognito:groups (rules that authenticate)
+///       actions:                  # optional authenticate, then one terminal action
+///         - authenticate: {on_unauthenticated: deny}   # authenticate | deny (401) | allow
+///         - forward: mine          # or redirect: {host, path, status_code: 301} / fixed-response: {status_code: 403, body: …}
+///   default_actions: [{authenticate: {}}, {fixed-response: {status_code: 404}}]
+///   faults: {misroute_fraction: 0.01, error_fraction: 0.01, error_status: 502, stall_ms: 500, stall_every_ms: 5000}
+/// ``` Every field has a default, so an empty section gives issue 4's
 /// routing matrix; the runner fills in the target groups' URLs.
-public struct EdgeConfig: Sendable, Hashable, Codable {
+public struct EdgeConfig: StackConfigSection, Hashable {
     public static let managerTargetGroup = "manager-ui"
     public static let analyticsTargetGroup = "analytics-ui"
     public static let managersGroup = "managers"
@@ -17,10 +43,13 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
             if let list = try? decoder.singleValueContainer().decode([String].self) {
                 self.targets = list
             } else {
+                try decoder.rejectUnknownKeys(CodingKeys.self)
                 let c = try decoder.container(keyedBy: CodingKeys.self)
                 self.targets = try c.decode([String].self, forKey: .targets)
             }
         }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case targets }
     }
 
     /// 0 picks an ephemeral port (tests).
@@ -39,6 +68,10 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
     public var name: String
     public var region: String
     public var accountID: String
+
+    public init() {
+        self.init(listenerPort: 0)
+    }
 
     public init(
         listenerPort: Int = 0,
@@ -66,13 +99,14 @@ public struct EdgeConfig: Sendable, Hashable, Codable {
         self.accountID = accountID
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case listenerPort = "listener_port", hostName = "host_name", sessionTimeout = "session_timeout"
         case targetTimeout = "target_timeout", targetGroups = "target_groups", rules, defaultActions = "default_actions"
         case faults, name, region, accountID = "account_id"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = EdgeConfig()
         self.init(

@@ -66,6 +66,7 @@ extension EdgeProxy {
             outbound.body = .bytes(body)
         }
 
+        let dispatched = Self.seconds(since: exchange.received)
         let start = ContinuousClock.now
         var response: EdgeResponse
         do {
@@ -85,6 +86,7 @@ extension EdgeProxy {
         response.target = target.hostPort
         response.targetGroup = group
         response.targetSeconds = Self.seconds(since: start)
+        response.dispatchSeconds = dispatched
         return response
     }
 

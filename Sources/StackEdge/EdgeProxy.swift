@@ -198,6 +198,8 @@ final class EdgeProxy: Sendable {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         for cookie in exchange.setCookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        // What ALB puts on the responses it makes itself (not on a target's).
+        if result.targetStatus == nil { headers[.server] = "awselb/2.0" }
         var timing = "lb-auth;dur=\(Self.milliseconds(exchange.authSeconds))"
         if result.targetSeconds >= 0 { timing += ", target;dur=\(Self.milliseconds(result.targetSeconds))" }
         headers[.init("Server-Timing")!] = timing
@@ -218,9 +220,9 @@ final class EdgeProxy: Sendable {
             entry.target = result.target
             entry.targetStatusCode = result.targetStatus
             if result.targetSeconds >= 0 {
-                entry.requestProcessingTime = max(0, total - result.targetSeconds) / 2
+                entry.requestProcessingTime = max(0, result.dispatchSeconds)
                 entry.targetProcessingTime = result.targetSeconds
-                entry.responseProcessingTime = max(0, total - result.targetSeconds) / 2
+                entry.responseProcessingTime = max(0, total - result.dispatchSeconds - result.targetSeconds)
             } else if result.target == nil {
                 entry.requestProcessingTime = total
                 entry.responseProcessingTime = 0

@@ -11,6 +11,8 @@ struct EdgeResponse: Sendable {
     var targetStatus: Int?
     var targetGroup: String?
     var targetSeconds: Double = -1
+    /// Seconds from receipt until the request went to the target (rules, auth, body), for `request_processing_time`.
+    var dispatchSeconds: Double = -1
     var redirectURL: String?
     var errorReason: String?
 

@@ -1,3 +1,5 @@
+import StackSupport
+
 /// Deliberate misbehaviour, so the harness can prove it notices: misrouting, stalls and 5xx.
 public struct FaultConfig: Sendable, Hashable, Codable {
     /// Fraction (0…1) of forwarded requests sent to a different target group than the rule chose.
@@ -17,12 +19,13 @@ public struct FaultConfig: Sendable, Hashable, Codable {
         self.stallEveryMs = stallEveryMs
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case misrouteFraction = "misroute_fraction", errorFraction = "error_fraction", errorStatus = "error_status"
         case stallMs = "stall_ms", stallEveryMs = "stall_every_ms"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = FaultConfig()
         self.init(

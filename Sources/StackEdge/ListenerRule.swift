@@ -1,3 +1,5 @@
+import StackSupport
+
 /// A listener rule: a priority (lower is evaluated first, 1…50000 as on ALB), conditions and actions.
 public struct ListenerRule: Sendable, Hashable, Codable {
     public var priority: Int
@@ -8,6 +10,16 @@ public struct ListenerRule: Sendable, Hashable, Codable {
         self.priority = priority
         self.conditions = conditions
         self.actions = actions
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case priority, conditions, actions }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(priority: try c.decode(Int.self, forKey: .priority),
+                  conditions: try c.decode([RuleCondition].self, forKey: .conditions),
+                  actions: try c.decode([RuleAction].self, forKey: .actions))
     }
 
     /// The `authenticate` action, when the rule has one.

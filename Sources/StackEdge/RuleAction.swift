@@ -1,3 +1,5 @@
+import StackSupport
+
 /// One listener-rule action. A rule's actions are an optional `authenticate` followed by exactly one terminal
 /// action (`forward`, `redirect` or `fixed-response`), as on ALB.
 public enum RuleAction: Sendable, Hashable {
@@ -28,11 +30,12 @@ public enum RuleAction: Sendable, Hashable {
             self.sessionTimeout = sessionTimeout
         }
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case onUnauthenticated = "on_unauthenticated", scope, sessionTimeout = "session_timeout"
         }
 
         public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 onUnauthenticated: try c.decodeIfPresent(OnUnauthenticated.self, forKey: .onUnauthenticated) ?? .authenticate,
@@ -56,9 +59,10 @@ public enum RuleAction: Sendable, Hashable {
             self.statusCode = statusCode
         }
 
-        enum CodingKeys: String, CodingKey { case proto = "protocol", host, port, path, query, statusCode = "status_code" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case proto = "protocol", host, port, path, query, statusCode = "status_code" }
 
         public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let status = try c.decodeIfPresent(Int.self, forKey: .statusCode) ?? 302
             guard status == 301 || status == 302 else {
@@ -91,9 +95,10 @@ public enum RuleAction: Sendable, Hashable {
             self.statusCode = statusCode; self.contentType = contentType; self.body = body
         }
 
-        enum CodingKeys: String, CodingKey { case statusCode = "status_code", contentType = "content_type", body }
+        enum CodingKeys: String, CodingKey, CaseIterable { case statusCode = "status_code", contentType = "content_type", body }
 
         public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let status = try c.decode(Int.self, forKey: .statusCode)
             guard (200...599).contains(status) else {
@@ -129,10 +134,11 @@ extension RuleAction: Codable {
     /// `- fixed-response: {status_code: 403, body: Forbidden}`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Kind.self)
-        guard c.allKeys.count == 1, let kind = c.allKeys.first else {
+        let found = ((try? decoder.container(keyedBy: AnyConfigKey.self).allKeys) ?? []).map(\.stringValue).sorted()
+        guard found.count == 1, c.allKeys.count == 1, let kind = c.allKeys.first else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
-                debugDescription: "an action is a map with exactly one of: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))"))
+                debugDescription: "an action is a map with exactly one of: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")); found: \(found.isEmpty ? "nothing" : found.joined(separator: ", "))"))
         }
         switch kind {
         case .authenticate:

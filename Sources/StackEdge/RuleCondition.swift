@@ -1,4 +1,5 @@
 import Foundation
+import StackSupport
 
 /// One listener-rule condition. Values inside a condition are alternatives (OR); a rule's conditions must all
 /// hold (AND), as on ALB.
@@ -38,6 +39,7 @@ public enum RuleCondition: Sendable, Hashable {
                 }
                 return
             }
+            try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(key: try c.decodeIfPresent(String.self, forKey: .key), value: try c.decode(String.self, forKey: .value))
         }
@@ -48,7 +50,7 @@ public enum RuleCondition: Sendable, Hashable {
             try c.encode(value.pattern, forKey: .value)
         }
 
-        enum CodingKeys: String, CodingKey { case key, value }
+        enum CodingKeys: String, CodingKey, CaseIterable { case key, value }
     }
 
     /// Whether the condition reads the user rather than the request.
@@ -98,16 +100,28 @@ extension RuleCondition: Codable {
     struct HeaderSpec: Codable {
         var name: String
         var values: [String]
+
+        init(name: String, values: [String]) { self.name = name; self.values = values }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, values }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            values = try c.decode([String].self, forKey: .values)
+        }
     }
 
     /// YAML form: a one-key map, e.g. `- path-pattern: ["/manager/*"]` or
     /// `- http-header: {name: User-Agent, values: ["*Mobile*"]}`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Field.self)
-        guard c.allKeys.count == 1, let field = c.allKeys.first else {
+        let found = ((try? decoder.container(keyedBy: AnyConfigKey.self).allKeys) ?? []).map(\.stringValue).sorted()
+        guard found.count == 1, c.allKeys.count == 1, let field = c.allKeys.first else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
-                debugDescription: "a condition is a map with exactly one of: \(Field.allCases.map(\.rawValue).joined(separator: ", "))"))
+                debugDescription: "a condition is a map with exactly one of: \(Field.allCases.map(\.rawValue).joined(separator: ", ")); found: \(found.isEmpty ? "nothing" : found.joined(separator: ", "))"))
         }
         func strings() throws -> [String] {
             if let one = try? c.decode(String.self, forKey: field) { return [one] }

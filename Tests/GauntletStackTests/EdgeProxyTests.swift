@@ -152,7 +152,8 @@ struct EdgeProxyTests {
             ]
             return c
         }) { h in
-            #expect(try await h.get("/e/x").status == 503)
+            let noTargets = try await h.get("/e/x")
+            #expect(noTargets.status == 503 && noTargets.header("server") == "awselb/2.0")
             #expect(try await h.get("/r/x").status == 502)
             #expect(try await h.get("/p/x").status == 502)
             let slow = try await h.get("/t/slow")
@@ -163,6 +164,52 @@ struct EdgeProxyTests {
             #expect(fixed.status == 405 && fixed.body == "nope")
             let huge = try await h.get("/t/fast", headers: [("X-Big", String(repeating: "a", count: 20_000))])
             #expect(huge.status == 400)
+        }
+    }
+
+    @Test func faultsMisrouteFailAndStallAsConfigured() async throws {
+        try await EdgeHarness.with(configure: { config, manager, analytics in
+            var c = config.withTargets(EdgeConfig.managerTargetGroup, [manager]).withTargets(EdgeConfig.analyticsTargetGroup, [analytics])
+            c.faults = FaultConfig(misrouteFraction: 1)
+            return c
+        }) { h in
+            let session = try await h.login(code: "manager")
+            let misrouted = try await h.get("/manager/", cookies: session)
+            #expect(misrouted.status == 200 && misrouted.header("x-served-by") == "analytics-ui", "every request misrouted")
+        }
+        try await EdgeHarness.with(configure: { config, manager, analytics in
+            var c = config.withTargets(EdgeConfig.managerTargetGroup, [manager]).withTargets(EdgeConfig.analyticsTargetGroup, [analytics])
+            c.faults = FaultConfig(errorFraction: 1, errorStatus: 503)
+            return c
+        }) { h in
+            let session = try await h.login(code: "manager")
+            let failed = try await h.get("/manager/", cookies: session)
+            #expect(failed.status == 503 && failed.header("x-served-by") == nil)
+            #expect(try await h.get("/manager/api/x").status == 401, "faults only touch forwarded requests")
+        }
+        try await EdgeHarness.with(configure: { config, manager, analytics in
+            var c = config.withTargets(EdgeConfig.managerTargetGroup, [manager]).withTargets(EdgeConfig.analyticsTargetGroup, [analytics])
+            // The first 1.5 s of every 10 minutes stall: the LB has just started, so the next forward waits.
+            c.faults = FaultConfig(stallMs: 1500, stallEveryMs: 600_000)
+            return c
+        }) { h in
+            let session = try await h.login(code: "manager")
+            let start = ContinuousClock.now
+            let stalled = try await h.get("/manager/", cookies: session)
+            #expect(stalled.status == 200)
+            #expect(ContinuousClock.now - start >= .milliseconds(200), "a request in a stall window waits")
+            let timing = stalled.header("server-timing") ?? ""
+            let target = Double(timing.split(separator: "target;dur=").last ?? "0") ?? 0
+            #expect(target >= 200, "the stall counts as target time: \(timing)")
+        }
+    }
+
+    @Test func malformedRequestsAre400() async throws {
+        try await EdgeHarness.with { h in
+            let noHost = try await h.get("/", headers: [("Host", "")])
+            #expect(noHost.status == 400)
+            let badHost = try await h.get("/", headers: [("Host", "a b@c")])
+            #expect(badHost.status == 400)
         }
     }
 

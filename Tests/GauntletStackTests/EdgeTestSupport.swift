@@ -171,14 +171,14 @@ final class FakeIdentityCounters: Sendable {
     let tokenCalls = Atomic<Int>(0)
 }
 
-/// A target that echoes what reached it: every header as JSON, marked with its name; `/slow` sleeps 3 s.
+/// A target that echoes what reached it: every header as JSON, marked with its name; `/slow` sleeps 1.5 s.
 func echoTargetRouter(name: String) -> Router<BasicRequestContext> {
     let router = Router()
     router.get("/", use: handler)
     router.on("**", method: .get, use: handler)
     router.on("**", method: .post, use: handler)
     @Sendable func handler(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        if request.uri.path.hasSuffix("/slow") { try await Task.sleep(for: .seconds(3)) }
+        if request.uri.path.hasSuffix("/slow") { try await Task.sleep(for: .milliseconds(1500)) }
         var headers: [String: [String]] = [:]
         for field in request.headers { headers[field.name.canonicalName, default: []].append(field.value) }
         headers["host", default: []].append(request.head.authority ?? "")
@@ -236,17 +236,21 @@ struct EdgeHarness: Sendable {
                 client: OIDCClientCredentials(clientID: FakeIdentityProvider.clientID, clientSecret: FakeIdentityProvider.clientSecret),
                 tls: pki.edgeTLS, accessLog: logPath, logger: logger)
             let late = ServiceGroup(configuration: .init(services: [lb], logger: logger))
-            group.addTask { try await late.run() }
-            let port = await lb.waitUntilRunning()
             var failure: (any Error)?
-            do {
-                try await body(EdgeHarness(lb: lb, lbPort: port, idpPort: ip, counters: counters, client: client, accessLogPath: logPath))
-            } catch {
-                failure = error
+            try await withThrowingTaskGroup(of: Void.self) { inner in
+                inner.addTask { try await late.run() }
+                let port = await lb.waitUntilRunning()
+                do {
+                    try await body(EdgeHarness(lb: lb, lbPort: port, idpPort: ip, counters: counters, client: client, accessLogPath: logPath))
+                } catch {
+                    failure = error
+                }
+                // Close client connections first so graceful shutdown has no idle keep-alive connections to wait
+                // for; stop the LB (and its pool of target connections) before the targets.
+                try? await client.shutdown()
+                await late.triggerGracefulShutdown()
+                try await inner.waitForAll()
             }
-            // Close client connections first so graceful shutdown has no idle keep-alive connections to wait for.
-            try? await client.shutdown()
-            await late.triggerGracefulShutdown()
             await early.triggerGracefulShutdown()
             try await group.waitForAll()
             if let failure { throw failure }

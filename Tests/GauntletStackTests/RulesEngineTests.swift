@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StackSupport
 import Yams
 
 @testable import StackEdge
@@ -171,6 +172,7 @@ struct RulesEngineTests {
 
         let empty = try YAMLDecoder().decode(EdgeConfig.self, from: "{}")
         #expect(empty == EdgeConfig())
+        #expect(EdgeConfig() == EdgeConfig(listenerPort: 0))
     }
 
     @Test(arguments: [
@@ -199,9 +201,24 @@ struct RulesEngineTests {
         "rules: [{priority: 1, conditions: [{http-request-method: [get]}], actions: [{forward: manager-ui}]}]",
         "rules: [{priority: 1, conditions: [{path-pattern: /a}], actions: [{redirect: {status_code: 307}}]}]",
         "rules: [{priority: 1, conditions: [{path-pattern: /a}], actions: [{authenticate: {on_unauthenticated: maybe}}, {forward: manager-ui}]}]",
+        "rules: [{priority: 1, conditions: [{path-pattern: /a}], actions: [{fixed-response: {status_code: 200, colour: red}}]}]",
+        "rules: [{priority: 1, prio: 2, conditions: [{path-pattern: /a}], actions: [{forward: manager-ui}]}]",
+        "listener_prot: 8443",
+        "faults: {misroute: 0.1}",
     ])
     func malformedYAMLFailsToDecode(yaml: String) {
-        #expect(throws: DecodingError.self) { try YAMLDecoder().decode(EdgeConfig.self, from: yaml) }
+        #expect(throws: (any Error).self) { try YAMLDecoder().decode(EdgeConfig.self, from: yaml) }
+    }
+
+    @Test func stackLoaderReportsTheLineOfABadKey() throws {
+        let yaml = "listener_port: 0\nrules:\n  - priority: 1\n    conditions: [{path-pattern: /a}]\n    actions: [{forwrd: manager-ui}]\n"
+        do {
+            _ = try StackConfigLoader.decode(EdgeConfig.self, yaml: yaml, file: "stack.yaml")
+            Issue.record("a misspelt action was accepted")
+        } catch let error as StackConfigError {
+            #expect(error.line == 5, "\(error)")
+            #expect(error.description.contains("forwrd"), "\(error)")
+        }
     }
 
     @Test func faultInjectorIsDeterministicGivenRollAndTime() {

@@ -12,6 +12,7 @@ set -uo pipefail
 EP=${1:?usage: edge_curl.sh ENDPOINTS.json}
 HERE=$(cd "$(dirname "$0")" && pwd)
 LB=$(jq -er '.urls.lb' "$EP") || { echo "no urls.lb in $EP" >&2; exit 2; }
+LB=${LB%/}
 CA=$(jq -er '.ca_file' "$EP") || { echo "no ca_file in $EP" >&2; exit 2; }
 RESOLVE=()
 while read -r r; do [ -n "$r" ] && RESOLVE+=(--resolve "$r"); done < <(jq -r '.resolve[]?' "$EP")
@@ -147,6 +148,9 @@ fi
 BIG=$(head -c 70000 /dev/zero | tr '\0' a)
 GOT=$(c -o /dev/null -w '%{http_code}' -H "X-Big: $BIG" "$LB/" 2>/dev/null)
 [[ $GOT == 400 || $GOT == 431 ]] && ok "oversized headers → $GOT" || fail "oversized headers answered '$GOT'"
+
+GOT=$(c -o /dev/null -w '%{http_code}' -H 'Host:' "$LB/" 2>/dev/null)
+[[ $GOT == 400 ]] && ok "missing Host → 400" || fail "missing Host answered '$GOT'"
 
 # The access log: one AWS-format line per request, parsable with AWS's Athena regex.
 LOG=$(jq -r '.access_log // empty' "$EP")
