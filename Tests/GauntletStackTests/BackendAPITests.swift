@@ -80,7 +80,8 @@ struct BackendAPITests {
             let analystHeaders = keys.headers(accessToken: keys.accessToken(groups: ["analysts"]))
             try await client.execute(uri: "/manager/", method: .get, headers: analystHeaders) { response in
                 #expect(response.status == .unauthorized)
-                #expect(try decode(ErrorBody.self, response.body).error.code == "group_not_allowed")
+                let decoded1 = try decode(ErrorBody.self, response.body)
+                #expect(decoded1.error.code == "group_not_allowed")
             }
         }
     }
@@ -127,14 +128,16 @@ struct BackendAPITests {
             ] as [([String: Any], HTTPResponse.Status, String)] {
                 try await client.execute(uri: "/manager/api/sources", method: .post, headers: jsonHeaders, body: json(body)) { response in
                     #expect(response.status == status)
-                    #expect(try decode(ErrorBody.self, response.body).error.code == code)
+                    let decoded2 = try decode(ErrorBody.self, response.body)
+                    #expect(decoded2.error.code == code)
                 }
             }
             try await client.execute(
                 uri: "/manager/api/sources", method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{not json")
             ) { response in
                 #expect(response.status == .badRequest)
-                #expect(try decode(ErrorBody.self, response.body).error.message == "request body is not valid JSON")
+                let decoded3 = try decode(ErrorBody.self, response.body)
+                #expect(decoded3.error.message == "request body is not valid JSON")
             }
             var textHeaders = keys.headers()
             textHeaders[.contentType] = "text/plain"
@@ -160,7 +163,8 @@ struct BackendAPITests {
             }
             try await client.execute(uri: "/manager/api/sources/\(created.id)", method: .get, headers: keys.headers()) { response in
                 #expect(response.status == .notFound)
-                #expect(try decode(ErrorBody.self, response.body).error.code == "not_found")
+                let decoded4 = try decode(ErrorBody.self, response.body)
+                #expect(decoded4.error.code == "not_found")
             }
         }
     }
@@ -191,11 +195,13 @@ struct BackendAPITests {
                 uri: "/manager/api/api-keys", method: .post, headers: jsonHeaders, body: json(["name": "x", "sourceId": "src_missing"])
             ) { response in
                 #expect(response.status == .badRequest)
-                #expect(try decode(ErrorBody.self, response.body).error.field == "sourceId")
+                let decoded5 = try decode(ErrorBody.self, response.body)
+                #expect(decoded5.error.field == "sourceId")
             }
             try await client.execute(uri: "/manager/api/api-keys/\(created.info.id)", method: .delete, headers: keys.headers()) { response in
                 #expect(response.status == .ok)
-                #expect(try decode(CreatedKey.Info.self, response.body).revoked)
+                let decoded6 = try decode(CreatedKey.Info.self, response.body)
+                #expect(decoded6.revoked)
             }
         }
     }
@@ -205,7 +211,8 @@ struct BackendAPITests {
     @Test func retentionGetAndPutWithValidation() async throws {
         try await managerApp().test(.router) { client in
             try await client.execute(uri: "/manager/api/retention", method: .get, headers: keys.headers()) { response in
-                #expect(try decode(Retention.self, response.body).days == 30)
+                let decoded7 = try decode(Retention.self, response.body)
+                #expect(decoded7.days == 30)
             }
             try await client.execute(uri: "/manager/api/retention", method: .put, headers: jsonHeaders, body: json(["days": 0])) { response in
                 #expect(response.status == .badRequest)
@@ -214,7 +221,8 @@ struct BackendAPITests {
             }
             try await client.execute(uri: "/manager/api/retention", method: .put, headers: jsonHeaders, body: json(["days": "ninety"])) { response in
                 #expect(response.status == .badRequest)
-                #expect(try decode(ErrorBody.self, response.body).error.message.contains("days"))
+                let decoded8 = try decode(ErrorBody.self, response.body)
+                #expect(decoded8.error.message.contains("days"))
             }
             try await client.execute(
                 uri: "/manager/api/retention", method: .put, headers: jsonHeaders, body: json(["days": 90, "legalHold": true])
@@ -277,7 +285,8 @@ struct BackendAPITests {
             ] {
                 try await client.execute(uri: uri, method: .get, headers: keys.headers()) { response in
                     #expect(response.status == .badRequest, "\(uri)")
-                    #expect(try decode(ErrorBody.self, response.body).error.code == code, "\(uri)")
+                    let decoded9 = try decode(ErrorBody.self, response.body)
+                    #expect(decoded9.error.code == code, "\(uri)")
                 }
             }
         }

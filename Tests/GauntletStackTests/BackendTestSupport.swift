@@ -62,7 +62,7 @@ struct BackendTestKeys: Sendable {
         sub: String = "sub-alice", username: String = "alice", kid: String = BackendTestKeys.lbKid,
         signer: String = BackendTestKeys.signer, client: String = BackendTestKeys.client,
         exp: Date = BackendTestKeys.now.addingTimeInterval(120), key: P256.Signing.PrivateKey? = nil,
-        alg: String = "ES256"
+        alg: String = "ES256", padded: Bool = true
     ) -> String {
         let header = Self.json([
             "alg": alg, "kid": kid, "signer": signer, "iss": Self.issuer, "client": client,
@@ -72,9 +72,9 @@ struct BackendTestKeys: Sendable {
             "sub": sub, "username": username, "email": "\(username)@example.test",
             "exp": Int(exp.timeIntervalSince1970), "iss": Self.issuer,
         ])
-        let input = Self.base64url(header, padded: true) + "." + Self.base64url(payload, padded: true)
+        let input = Self.base64url(header, padded: padded) + "." + Self.base64url(payload, padded: padded)
         let signature = try! (key ?? lbKey).signature(for: Data(input.utf8)).rawRepresentation
-        return input + "." + Self.base64url(signature, padded: true)
+        return input + "." + Self.base64url(signature, padded: padded)
     }
 
     /// An RS256 Cognito-style access token.
