@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import HummingbirdTesting
 import StackBackends
+import StackSupport
 import Testing
 
 @Suite("Manager UI and Analytics UI backends over HTTP")
@@ -293,14 +294,21 @@ struct BackendAPITests {
     }
 
     @Test func configDecodesWithDefaultsAndRejectsNonsense() throws {
-        let config = try JSONDecoder().decode(BackendsConfig.self, from: Data(#"{"manager":{"port":8444}}"#.utf8))
-        #expect(config.manager.port == 8444 && config.analytics.port == 0)
+        let config = try StackConfigLoader.decode(BackendsConfig.self, yaml: "manager_port: 8444\n")
+        #expect(config.managerPort == 8444 && config.analyticsPort == 0)
         #expect(config.analyticsGroups == ["analysts", "managers"])
-        #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(BackendsConfig.self, from: Data(#"{"retentionDays":0}"#.utf8))
-        }
-        #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(BackendsConfig.self, from: Data(#"{"managerGroups":[]}"#.utf8))
+        for (yaml, message) in [
+            ("retention_days: 0\n", "retention_days must be 1...3650"),
+            ("manager_groups: []\n", "at least one group"),
+            ("manager_prot: 1\n", "unknown key 'manager_prot'"),
+        ] {
+            do {
+                _ = try StackConfigLoader.decode(BackendsConfig.self, yaml: yaml)
+                Issue.record("\(yaml) was accepted")
+            } catch let error as StackConfigError {
+                #expect("\(error)".contains(message), "\(error)")
+                #expect(error.line == 1)
+            }
         }
     }
 }

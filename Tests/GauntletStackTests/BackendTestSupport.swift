@@ -117,3 +117,29 @@ struct ErrorBody: Decodable {
     }
     var error: Detail
 }
+
+/// Runs an outside tool to completion without blocking a cooperative thread (the server under test
+/// shares the pool); returns exit status and stdout.
+func runTool(_ path: String, _ arguments: [String], timeout: TimeInterval = 30) async throws -> (status: Int32, output: String) {
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-tool-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outputFile) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: outputFile)
+    process.standardError = FileHandle.nullDevice
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            continuation.resume(throwing: error)
+            return
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if process.isRunning { process.terminate() }
+        }
+    }
+    return (process.terminationStatus, String(decoding: try Data(contentsOf: outputFile), as: UTF8.self))
+}

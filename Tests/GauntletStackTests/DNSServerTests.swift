@@ -16,10 +16,13 @@ struct DNSServerTests {
 
     /// Runs `body` with a server bound to an ephemeral port, then cancels it.
     func withServer(_ body: @Sendable (DNSBoundPorts) async throws -> Void) async throws {
-        let server = try DNSServer(config: DNSConfig(port: 0, ttl: 42), stackRecords: Self.records)
+        let server = DNSServer(
+            authority: try DNSConfig(ttl: 42).makeAuthority(zone: "gauntlet.test", stackRecords: Self.records), port: 0
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let ports = try await server.boundPorts()
+            #expect(try await server.boundPort.value() == ports.udp)
             do {
                 try await body(ports)
             } catch {
