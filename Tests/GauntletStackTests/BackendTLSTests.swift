@@ -57,6 +57,12 @@ struct BackendTLSTests {
             )
             #expect(tls11.status != 0, "TLS 1.1 must be refused")
 
+            let script = try await runTool(
+                "/bin/bash", [verifyScript("backends_direct.sh"), "https://127.0.0.1:\(managerPort)", "https://127.0.0.1:\(analyticsPort)", ca.caFile.path]
+            )
+            #expect(script.status == 0, "\(script.output)")
+            #expect(script.output.contains("backends_direct: all checks passed"))
+
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

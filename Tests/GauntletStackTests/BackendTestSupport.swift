@@ -143,3 +143,9 @@ func runTool(_ path: String, _ arguments: [String], timeout: TimeInterval = 30) 
     }
     return (process.terminationStatus, String(decoding: try Data(contentsOf: outputFile), as: UTF8.self))
 }
+
+/// A script under `scripts/verify/` of this package, for tests that run the CI checks themselves.
+func verifyScript(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/verify/\(name)").path
+}

@@ -132,17 +132,16 @@ struct DNSServerTests {
                 (["nope.gauntlet.test", "A"], "NXDOMAIN"),
                 (["example.org", "A"], "REFUSED"),
             ] {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/dig")
-                process.arguments = ["@127.0.0.1", "-p", String(ports.udp), "+time=3", "+tries=1"] + arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                try process.run()
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
+                let (_, output) = try await runTool(
+                    "/usr/bin/dig", ["@127.0.0.1", "-p", String(ports.udp), "+time=3", "+tries=1"] + arguments
+                )
                 #expect(output.contains(expected), "dig \(arguments): \(output)")
                 #expect(!output.contains("malformed") && !output.contains("FORMERR"), "dig \(arguments): \(output)")
             }
+            // The CI check script, run against this server.
+            let script = try await runTool("/bin/bash", [verifyScript("dns_dig.sh"), String(ports.udp)])
+            #expect(script.status == 0, "\(script.output)")
+            #expect(script.output.contains("dns_dig: all checks passed"))
         }
     }
 }

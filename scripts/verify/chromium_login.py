@@ -8,11 +8,12 @@ and waits until the Manager UI (X-Served-By manager-ui, rendered as <body data-s
 data its scripts fetched from /manager/api/. Writes a screenshot. Exits non-zero on any failure.
 
 Usage: chromium_login.py ENDPOINTS_JSON [--user U --password P] [--screenshot out.png]
-The endpoints file is the one `gauntlet stack --endpoints` writes. Keys read (first found wins):
-  load balancer URL: lb, load_balancer, alb, url     e.g. https://example.logs.gauntlet.test:8443
-  CA certificate:    ca, ca_cert, ca_pem             a PEM file path
-  credentials:       users.manager.{username,password} or managers[0]; else --user/--password
-                     or GAUNTLET_MANAGER_USER / GAUNTLET_MANAGER_PASSWORD.
+The endpoints file is the one `gauntlet stack --endpoints` writes; it reads:
+  urls.lb     the load balancer, e.g. https://example.logs.gauntlet.test:8443
+  urls.idp    the identity provider (its certificate is trusted too)
+  ca_file     the stack CA (PEM)
+  users       [{username, password, groups}]: the first user in "managers" logs in, unless
+              --user/--password or GAUNTLET_MANAGER_USER / GAUNTLET_MANAGER_PASSWORD say otherwise.
 """
 import argparse, base64, json, os, shutil, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
@@ -22,26 +23,14 @@ except ImportError:
     sys.exit("needs the PyPI package websocket-client: pip install websocket-client")
 
 
-def first(d, *keys):
-    for k in keys:
-        if isinstance(d, dict) and d.get(k):
-            return d[k]
-    return None
-
-
 def credentials(endpoints, args):
     user = args.user or os.environ.get("GAUNTLET_MANAGER_USER")
     password = args.password or os.environ.get("GAUNTLET_MANAGER_PASSWORD")
     if user and password:
         return user, password
-    users = endpoints.get("users") or {}
-    entry = users.get("manager") if isinstance(users, dict) else None
-    if entry is None and isinstance(users, dict) and isinstance(users.get("managers"), list) and users["managers"]:
-        entry = users["managers"][0]
-    if entry is None and isinstance(endpoints.get("managers"), list) and endpoints["managers"]:
-        entry = endpoints["managers"][0]
-    if isinstance(entry, dict) and entry.get("username") and entry.get("password"):
-        return entry["username"], entry["password"]
+    for entry in endpoints.get("users") or []:
+        if "managers" in (entry.get("groups") or []) and entry.get("username") and entry.get("password"):
+            return entry["username"], entry["password"]
     sys.exit("no manager credentials: pass --user/--password or set GAUNTLET_MANAGER_USER/GAUNTLET_MANAGER_PASSWORD")
 
 
@@ -121,11 +110,10 @@ def main():
     args = parser.parse_args()
 
     endpoints = json.load(open(args.endpoints))
-    lb = first(endpoints, "lb", "load_balancer", "alb", "url")
-    if isinstance(lb, dict):
-        lb = first(lb, "url", "https")
+    urls = endpoints.get("urls") or {}
+    lb = urls.get("lb")
     if not lb:
-        sys.exit(f"no load balancer URL (lb/load_balancer/alb/url) in {args.endpoints}")
+        sys.exit(f"urls.lb is null in {args.endpoints}: the load balancer is not part of this stack yet")
     user, password = credentials(endpoints, args)
     parsed = urllib.parse.urlparse(lb)
     lb_port = parsed.port or 443
@@ -135,11 +123,11 @@ def main():
         sys.exit("chromium not found: apt-get install -y chromium")
 
     hashes = []
-    ca = first(endpoints, "ca", "ca_cert", "ca_pem")
+    ca = endpoints.get("ca_file")
     if isinstance(ca, str) and os.path.exists(ca):
         hashes.append(spki_hash(ca))
     hashes += leaf_spki_hashes(parsed.hostname, lb_port)
-    idp = first(endpoints, "idp", "auth", "identity_provider")
+    idp = urls.get("idp")
     if isinstance(idp, str) and idp.startswith("https://"):
         p = urllib.parse.urlparse(idp)
         hashes += leaf_spki_hashes(p.hostname, p.port or 443)
