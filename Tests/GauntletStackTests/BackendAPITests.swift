@@ -312,3 +312,14 @@ struct BackendAPITests {
         }
     }
 }
+
+@Suite("Analytics counting helpers")
+struct BackendCountingTests {
+    @Test func bucketsAreZeroFilledAndHalfOpen() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        let query = EventCountsQuery(from: start, to: start.addingTimeInterval(250), intervalSeconds: 100)
+        #expect(query.bucketStarts.count == 3, "a partial last bucket still counts")
+        let times = [-1, 0, 99, 100, 249, 250].map { start.addingTimeInterval(Double($0)) }
+        #expect(query.bucket(times).map(\.count) == [2, 1, 1], "-1 and 250 fall outside [from, to)")
+    }
+}
