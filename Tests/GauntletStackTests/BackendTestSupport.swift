@@ -119,7 +119,7 @@ struct ErrorBody: Decodable {
 }
 
 /// Runs an outside tool to completion without blocking a cooperative thread (the server under test
-/// shares the pool); returns exit status and stdout.
+/// shares the pool); returns exit status and stdout with stderr.
 func runTool(_ path: String, _ arguments: [String], timeout: TimeInterval = 30) async throws -> (status: Int32, output: String) {
     let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-tool-\(UUID().uuidString)")
     FileManager.default.createFile(atPath: outputFile.path, contents: nil)
@@ -127,8 +127,10 @@ func runTool(_ path: String, _ arguments: [String], timeout: TimeInterval = 30) 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outputFile)
-    process.standardError = FileHandle.nullDevice
+    let handle = try FileHandle(forWritingTo: outputFile)
+    process.standardOutput = handle
+    // stderr too: a failing check script says why there.
+    process.standardError = handle
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
         process.terminationHandler = { _ in continuation.resume() }
         do {
