@@ -47,7 +47,8 @@ struct BackendAPITests {
     @Test func everyResponseSaysWhoServedIt() async throws {
         try await managerApp().test(.router) { client in
             for (uri, headers, status) in [
-                ("/", keys.headers(), HTTPResponse.Status.ok), ("/manager/users", keys.headers(), .ok),
+                ("/", keys.headers(), HTTPResponse.Status.ok), ("/manager/", keys.headers(), .ok), ("/manager", keys.headers(), .ok),
+                ("/manager/users", keys.headers(), .ok), ("/manager/api-keys", keys.headers(), .ok), ("/manager/retention", keys.headers(), .ok),
                 ("/manager/api/users", keys.headers(), .ok), ("/manager/api/nope", keys.headers(), .notFound),
                 ("/manager/api/users", HTTPFields(), .unauthorized), ("/", HTTPFields(), .unauthorized),
             ] {
@@ -59,7 +60,8 @@ struct BackendAPITests {
         }
         try await analyticsApp(events: []).test(.router) { client in
             for (uri, headers, status) in [
-                ("/", keys.headers(), HTTPResponse.Status.ok), ("/analytics/api/search", keys.headers(), .ok),
+                ("/", keys.headers(), HTTPResponse.Status.ok), ("/analytics/", keys.headers(), .ok), ("/analytics/search", keys.headers(), .ok),
+                ("/analytics/api/search", keys.headers(), .ok), ("/manager/api/users", keys.headers(), .notFound),
                 ("/analytics/api/counts", HTTPFields(), .unauthorized), ("/analytics/api/counts?interval=0s", keys.headers(), .badRequest),
             ] {
                 try await client.execute(uri: uri, method: .get, headers: headers) { response in
