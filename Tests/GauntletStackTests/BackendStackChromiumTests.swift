@@ -27,13 +27,13 @@ enum BrowserTools {
 /// real backends on ephemeral ports, and `scripts/verify/chromium_login.sh` driving headless Chromium
 /// through the hosted login to the Manager UI with data loaded.
 @Suite(
-    "Chromium logs in through the stack to the Manager UI",
+    "Chromium logs in through the stack to each role's UI",
     .enabled(if: BrowserTools.present),
     .serialized,
     .timeLimit(.minutes(3))
 )
 struct BackendStackChromiumTests {
-    @Test func managerLogsInAndSeesUsersLoadedFromTheAPI() async throws {
+    @Test func managerAndAnalystLogInAndLandOnTheirUI() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var logger = Logger(label: "backend-stack-chromium")
@@ -104,6 +104,14 @@ struct BackendStackChromiumTests {
                 #expect(run.output.contains("/manager/users shows 2 user rows"), "\(run.output)")
                 let png = try #require(FileManager.default.contents(atPath: screenshot))
                 #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+
+                let analyst = try await runTool(
+                    "/bin/bash", [verifyScript("chromium_login.sh"), endpointsFile.path, "--role", "analyst",
+                                  "--screenshot", dir.appendingPathComponent("analyst.png").path], timeout: 120
+                )
+                #expect(analyst.status == 0, "\(analyst.output)")
+                #expect(analyst.output.contains("the Analytics UI drew 24 bars (0 events)"), "\(analyst.output)")
+                #expect(analyst.output.contains("refused with 403"), "\(analyst.output)")
 
                 await late.triggerGracefulShutdown()
                 try await inner.waitForAll()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Logs in to the Manager UI through the stack's hosted login page with headless Chromium.
+"""Logs in through the stack's hosted login page with headless Chromium and checks the UI the role lands on.
 
 Needs: Debian's `chromium` (apt-get install -y chromium), `openssl`, and PyPI `websocket-client`
 (pip install websocket-client). Drives Chromium over the DevTools protocol: opens the load
@@ -7,7 +7,10 @@ balancer's `/`, follows the redirect to the identity provider's login form, fill
 and waits until the Manager UI (X-Served-By manager-ui, rendered as <body data-served-by>) shows
 data its scripts fetched from /manager/api/. Writes a screenshot. Exits non-zero on any failure.
 
-Usage: chromium_login.py ENDPOINTS_JSON [--user U --password P] [--screenshot out.png]
+With --role analyst it logs in as an analyst instead and expects the Analytics UI with its chart
+drawn from /analytics/api/counts.
+
+Usage: chromium_login.py ENDPOINTS_JSON [--role manager|analyst] [--user U --password P] [--screenshot out.png]
 The endpoints file is the one `gauntlet stack --endpoints` writes; it reads:
   urls.lb     the load balancer, e.g. https://example.logs.gauntlet.test:8443
   urls.idp    the identity provider (its certificate is trusted too)
@@ -24,14 +27,18 @@ except ImportError:
 
 
 def credentials(endpoints, args):
-    user = args.user or os.environ.get("GAUNTLET_MANAGER_USER")
-    password = args.password or os.environ.get("GAUNTLET_MANAGER_PASSWORD")
+    prefix = "GAUNTLET_MANAGER" if args.role == "manager" else "GAUNTLET_ANALYST"
+    user = args.user or os.environ.get(prefix + "_USER")
+    password = args.password or os.environ.get(prefix + "_PASSWORD")
     if user and password:
         return user, password
+    group = args.role + "s"
     for entry in endpoints.get("users") or []:
-        if "managers" in (entry.get("groups") or []) and entry.get("username") and entry.get("password"):
+        groups = entry.get("groups") or []
+        # An analyst must not also be a manager, or the check would not tell the two apart.
+        if group in groups and (args.role == "manager" or "managers" not in groups) and entry.get("username") and entry.get("password"):
             return entry["username"], entry["password"]
-    sys.exit("no manager credentials: pass --user/--password or set GAUNTLET_MANAGER_USER/GAUNTLET_MANAGER_PASSWORD")
+    sys.exit(f"no {args.role} credentials: pass --user/--password or set {prefix}_USER/{prefix}_PASSWORD")
 
 
 def spki_hash(ca_path):
@@ -106,8 +113,10 @@ def main():
     parser.add_argument("endpoints")
     parser.add_argument("--user")
     parser.add_argument("--password")
-    parser.add_argument("--screenshot", default="manager-ui.png")
+    parser.add_argument("--role", choices=["manager", "analyst"], default="manager")
+    parser.add_argument("--screenshot", default=None)
     args = parser.parse_args()
+    args.screenshot = args.screenshot or f"{args.role}-ui.png"
 
     endpoints = json.load(open(args.endpoints))
     urls = endpoints.get("urls") or {}
@@ -176,16 +185,27 @@ def main():
         page.wait_for(f"location.host === {json.dumps(parsed.netloc)} && document.body && document.body.dataset.servedBy",
                       "the redirect back to the load balancer")
         served_by = page.eval("document.body.dataset.servedBy")
-        if served_by != "manager-ui":
-            sys.exit(f"FAIL: a manager landed on {served_by!r}, expected manager-ui")
-        count = page.wait_for("(() => { const n = document.getElementById('count-users'); "
-                              "return n && /^[0-9]+$/.test(n.textContent) ? n.textContent : null; })()",
-                              "the overview's user count from /manager/api/users")
-        print(f"ok: logged in as {user}; the Manager UI overview loaded {count} users from its API")
-        page.call("Page.navigate", url=lb.rstrip("/") + "/manager/users")
-        rows = page.wait_for("document.querySelectorAll('#users tbody tr[data-username]').length",
-                             "user rows on /manager/users")
-        print(f"ok: /manager/users shows {rows} user rows")
+        expected = "manager-ui" if args.role == "manager" else "analytics-ui"
+        if served_by != expected:
+            sys.exit(f"FAIL: a {args.role} landed on {served_by!r}, expected {expected}")
+        if args.role == "manager":
+            count = page.wait_for("(() => { const n = document.getElementById('count-users'); "
+                                  "return n && /^[0-9]+$/.test(n.textContent) ? n.textContent : null; })()",
+                                  "the overview's user count from /manager/api/users")
+            print(f"ok: logged in as {user}; the Manager UI overview loaded {count} users from its API")
+            page.call("Page.navigate", url=lb.rstrip("/") + "/manager/users")
+            rows = page.wait_for("document.querySelectorAll('#users tbody tr[data-username]').length",
+                                 "user rows on /manager/users")
+            print(f"ok: /manager/users shows {rows} user rows")
+        else:
+            total = page.wait_for("document.getElementById('chart') && document.getElementById('chart').getAttribute('data-total')",
+                                  "the chart drawn from /analytics/api/counts")
+            bars = page.eval("document.querySelectorAll('#chart rect').length")
+            print(f"ok: logged in as {user}; the Analytics UI drew {bars} bars ({total} events) from its API")
+            status = page.eval("fetch('/manager/api/users').then(r => r.status)")
+            if status != 403:
+                sys.exit(f"FAIL: an analyst's fetch of /manager/api/users got {status}, expected 403")
+            print("ok: the analyst's fetch of /manager/api/users is refused with 403")
         shot = page.call("Page.captureScreenshot", format="png")
         with open(args.screenshot, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
