@@ -142,6 +142,13 @@ struct DNSServerTests {
             let script = try await runTool("/bin/bash", [verifyScript("dns_dig.sh"), String(ports.udp)])
             #expect(script.status == 0, "\(script.output)")
             #expect(script.output.contains("dns_dig: all checks passed"))
+            // The same script reading the endpoints file `gauntlet stack` writes.
+            let endpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dns-endpoints-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: endpoints) }
+            try Data(#"{"dns": {"address": "127.0.0.1", "port": \#(ports.udp)}}"#.utf8).write(to: endpoints)
+            let viaFile = try await runTool("/bin/bash", [verifyScript("dns_dig.sh"), endpoints.path])
+            #expect(viaFile.status == 0, "\(viaFile.output)")
+            #expect(viaFile.output.contains("all checks passed against 127.0.0.1:\(ports.udp)"))
         }
     }
 }
