@@ -4,11 +4,14 @@ import Foundation
 public struct AnalyticsEvent: Codable, Sendable, Equatable {
     public var id: String
     public var time: Date
+    /// The source the uploader named, when the store keeps one.
+    public var source: String?
     public var event: JSONValue
 
-    public init(id: String, time: Date, event: JSONValue) {
+    public init(id: String, time: Date, source: String? = nil, event: JSONValue) {
         self.id = id
         self.time = time
+        self.source = source
         self.event = event
     }
 }
@@ -62,6 +65,16 @@ public struct EventCountsQuery: Sendable, Equatable {
         let span = to.timeIntervalSince(from)
         let count = max(0, Int((span / Double(intervalSeconds)).rounded(.up)))
         return (0..<count).map { from.addingTimeInterval(Double($0 * intervalSeconds)) }
+    }
+
+    /// Zero-filled buckets counting `times`; for a source that can only count without a text filter
+    /// and so falls back to bucketing the times of matching events itself.
+    public func bucket(_ times: some Sequence<Date>) -> [EventCountBucket] {
+        var buckets = bucketStarts.map { EventCountBucket(start: $0, count: 0) }
+        for time in times {
+            if let index = bucketIndex(of: time), index < buckets.count { buckets[index].count += 1 }
+        }
+        return buckets
     }
 
     /// The bucket an event at `time` falls in, or nil outside [from, to).
@@ -130,12 +143,6 @@ public actor InMemoryEventSource: AnalyticsEventSource {
 
     public func counts(_ query: EventCountsQuery) -> [EventCountBucket] {
         let needle = query.text.lowercased()
-        var buckets = query.bucketStarts.map { EventCountBucket(start: $0, count: 0) }
-        for index in events.indices where matches(index, text: needle, from: query.from, to: query.to) {
-            if let bucket = query.bucketIndex(of: events[index].time), bucket < buckets.count {
-                buckets[bucket].count += 1
-            }
-        }
-        return buckets
+        return query.bucket(events.indices.lazy.filter { self.matches($0, text: needle, from: query.from, to: query.to) }.map { self.events[$0].time })
     }
 }

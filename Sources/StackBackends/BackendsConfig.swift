@@ -1,45 +1,37 @@
-/// The `backends` section of the stack config.
-public struct BackendsConfig: Codable, Sendable, Equatable {
-    public struct Listener: Codable, Sendable, Equatable {
-        public var host: String
-        /// 0 picks a free port; the load balancer learns the bound one from the runner.
-        public var port: Int
+import StackSupport
 
-        public init(host: String = "127.0.0.1", port: Int = 0) {
-            self.host = host
-            self.port = port
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            host = try container.decodeIfPresent(String.self, forKey: .host) ?? "127.0.0.1"
-            port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0
-            guard (0...65535).contains(port) else {
-                throw DecodingError.dataCorruptedError(forKey: .port, in: container, debugDescription: "port \(port) is outside 0...65535")
-            }
-        }
-    }
-
-    public var manager: Listener
-    public var analytics: Listener
-    /// Groups (from the access token's `cognito:groups`) the Manager UI serves.
+/// The `backends` section of the stack config. Every key is optional; unknown keys are errors.
+///
+/// ```yaml
+/// backends:
+///   manager_port: 0                       # 0 = ephemeral; the load balancer learns the bound port
+///   analytics_port: 0
+///   manager_groups: [managers]            # cognito:groups the Manager UI serves
+///   analytics_groups: [analysts, managers]
+///   leeway_seconds: 0                     # clock skew tolerated on exp
+///   retention_days: 30                    # initial retention setting
+///   max_search_limit: 1000                # upper bound of /analytics/api/search?limit=
+/// ```
+public struct BackendsConfig: StackConfigSection {
+    public var managerPort: Int
+    public var analyticsPort: Int
     public var managerGroups: [String]
-    /// Groups the Analytics UI serves.
     public var analyticsGroups: [String]
-    /// Clock skew tolerated on `exp`, in seconds.
     public var leewaySeconds: Double
-    /// Initial retention, in days.
     public var retentionDays: Int
-    /// Upper bound of `limit` on `/analytics/api/search`.
     public var maxSearchLimit: Int
 
+    public init() {
+        self.init(managerPort: 0)
+    }
+
     public init(
-        manager: Listener = Listener(), analytics: Listener = Listener(), managerGroups: [String] = ["managers"],
+        managerPort: Int = 0, analyticsPort: Int = 0, managerGroups: [String] = ["managers"],
         analyticsGroups: [String] = ["analysts", "managers"], leewaySeconds: Double = 0, retentionDays: Int = 30,
         maxSearchLimit: Int = 1000
     ) {
-        self.manager = manager
-        self.analytics = analytics
+        self.managerPort = managerPort
+        self.analyticsPort = analyticsPort
         self.managerGroups = managerGroups
         self.analyticsGroups = analyticsGroups
         self.leewaySeconds = leewaySeconds
@@ -47,29 +39,39 @@ public struct BackendsConfig: Codable, Sendable, Equatable {
         self.maxSearchLimit = maxSearchLimit
     }
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case managerPort = "manager_port", analyticsPort = "analytics_port"
+        case managerGroups = "manager_groups", analyticsGroups = "analytics_groups"
+        case leewaySeconds = "leeway_seconds", retentionDays = "retention_days", maxSearchLimit = "max_search_limit"
+    }
+
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = BackendsConfig()
-        manager = try container.decodeIfPresent(Listener.self, forKey: .manager) ?? defaults.manager
-        analytics = try container.decodeIfPresent(Listener.self, forKey: .analytics) ?? defaults.analytics
-        managerGroups = try container.decodeIfPresent([String].self, forKey: .managerGroups) ?? defaults.managerGroups
-        analyticsGroups = try container.decodeIfPresent([String].self, forKey: .analyticsGroups) ?? defaults.analyticsGroups
-        leewaySeconds = try container.decodeIfPresent(Double.self, forKey: .leewaySeconds) ?? defaults.leewaySeconds
-        retentionDays = try container.decodeIfPresent(Int.self, forKey: .retentionDays) ?? defaults.retentionDays
-        maxSearchLimit = try container.decodeIfPresent(Int.self, forKey: .maxSearchLimit) ?? defaults.maxSearchLimit
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        managerPort = try c.value(.managerPort, default: d.managerPort)
+        analyticsPort = try c.value(.analyticsPort, default: d.analyticsPort)
+        managerGroups = try c.value(.managerGroups, default: d.managerGroups)
+        analyticsGroups = try c.value(.analyticsGroups, default: d.analyticsGroups)
+        leewaySeconds = try c.value(.leewaySeconds, default: d.leewaySeconds)
+        retentionDays = try c.value(.retentionDays, default: d.retentionDays)
+        maxSearchLimit = try c.value(.maxSearchLimit, default: d.maxSearchLimit)
+        for (key, port) in [(CodingKeys.managerPort, managerPort), (.analyticsPort, analyticsPort)] where !(0...65535).contains(port) {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "port \(port) is not in 0...65535")
+        }
         for (key, groups) in [(CodingKeys.managerGroups, managerGroups), (.analyticsGroups, analyticsGroups)] where groups.isEmpty {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "at least one group is required")
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "at least one group is required")
         }
         guard RetentionSettings.allowedDays.contains(retentionDays) else {
             throw DecodingError.dataCorruptedError(
-                forKey: .retentionDays, in: container, debugDescription: "retentionDays must be 1...3650; got \(retentionDays)"
+                forKey: .retentionDays, in: c, debugDescription: "retention_days must be 1...3650; got \(retentionDays)"
             )
         }
         guard maxSearchLimit >= 1 else {
-            throw DecodingError.dataCorruptedError(forKey: .maxSearchLimit, in: container, debugDescription: "must be at least 1")
+            throw DecodingError.dataCorruptedError(forKey: .maxSearchLimit, in: c, debugDescription: "must be at least 1; got \(maxSearchLimit)")
         }
-        guard leewaySeconds >= 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .leewaySeconds, in: container, debugDescription: "must not be negative")
+        guard leewaySeconds >= 0, leewaySeconds <= 300 else {
+            throw DecodingError.dataCorruptedError(forKey: .leewaySeconds, in: c, debugDescription: "must be 0...300; got \(leewaySeconds)")
         }
     }
 }

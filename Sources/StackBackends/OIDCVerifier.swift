@@ -8,6 +8,13 @@ public struct VerifiedUser: Codable, Sendable, Equatable {
     public var username: String
     public var email: String?
     public var groups: [String]
+
+    public init(subject: String, username: String, email: String?, groups: [String]) {
+        self.subject = subject
+        self.username = username
+        self.email = email
+        self.groups = groups
+    }
 }
 
 /// The private subnet's second layer: checks the headers ALB puts on every request it forwards.

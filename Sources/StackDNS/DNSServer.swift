@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import StackSupport
 import Synchronization
 
 /// The ports the server actually bound (they differ from the config when it asked for 0).
@@ -31,25 +32,34 @@ public final class DNSServer: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let onServerRunning: @Sendable (DNSBoundPorts) async -> Void
     private let bound = BoundPortsLatch()
+    /// The runner's handle on the port, fulfilled alongside `boundPorts()`.
+    public let boundPort: BoundPort
 
+    /// - Parameters:
+    ///   - host: always loopback in the stack; only 127.0.0.0/8 is reachable.
+    ///   - port: 0 picks a free port, the same for UDP and TCP.
     public init(
         authority: DNSAuthority, host: String = "127.0.0.1", port: Int,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        boundPort: BoundPort = BoundPort(name: "dns"),
         onServerRunning: @escaping @Sendable (DNSBoundPorts) async -> Void = { _ in }
     ) {
         self.authority = authority
         self.host = host
         self.port = port
         self.eventLoopGroup = eventLoopGroup
+        self.boundPort = boundPort
         self.onServerRunning = onServerRunning
     }
 
+    /// What the runner calls: the `dns` section plus the stack's names; `port` overrides the
+    /// section's (the stack config's `ports.dns`).
     public convenience init(
-        config: DNSConfig, stackRecords: [String: [String]],
+        config: DNSConfig, names: StackNames, port: Int? = nil, boundPort: BoundPort = BoundPort(name: "dns"),
         onServerRunning: @escaping @Sendable (DNSBoundPorts) async -> Void = { _ in }
     ) throws {
         self.init(
-            authority: try config.makeAuthority(stackRecords: stackRecords), host: config.host, port: config.port,
+            authority: try config.makeAuthority(names: names), port: port ?? config.port, boundPort: boundPort,
             onServerRunning: onServerRunning
         )
     }
@@ -65,17 +75,20 @@ public final class DNSServer: Service, Sendable {
             channels = try await bind()
         } catch {
             bound.fail(error)
+            boundPort.fail(error)
             throw error
         }
         let ports = DNSBoundPorts(
             host: host, udp: channels.udp.localAddress?.port ?? port, tcp: channels.tcp.localAddress?.port ?? port
         )
         bound.set(ports)
+        boundPort.fulfil(ports.udp)
         await onServerRunning(ports)
         try? await gracefulShutdown()
         try? await channels.udp.close()
         try? await channels.tcp.close()
         bound.fail(DNSServerError.stoppedBeforeBinding)
+        boundPort.fail(DNSServerError.stoppedBeforeBinding)
     }
 
     /// Binds UDP first, then TCP on the same number; with port 0 a TCP clash is retried on a new port.

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import HummingbirdTesting
 import StackBackends
+import StackSupport
 import Testing
 
 @Suite("Manager UI and Analytics UI backends over HTTP")
@@ -46,7 +47,8 @@ struct BackendAPITests {
     @Test func everyResponseSaysWhoServedIt() async throws {
         try await managerApp().test(.router) { client in
             for (uri, headers, status) in [
-                ("/", keys.headers(), HTTPResponse.Status.ok), ("/manager/users", keys.headers(), .ok),
+                ("/", keys.headers(), HTTPResponse.Status.ok), ("/manager/", keys.headers(), .ok), ("/manager", keys.headers(), .ok),
+                ("/manager/users", keys.headers(), .ok), ("/manager/api-keys", keys.headers(), .ok), ("/manager/retention", keys.headers(), .ok),
                 ("/manager/api/users", keys.headers(), .ok), ("/manager/api/nope", keys.headers(), .notFound),
                 ("/manager/api/users", HTTPFields(), .unauthorized), ("/", HTTPFields(), .unauthorized),
             ] {
@@ -58,7 +60,8 @@ struct BackendAPITests {
         }
         try await analyticsApp(events: []).test(.router) { client in
             for (uri, headers, status) in [
-                ("/", keys.headers(), HTTPResponse.Status.ok), ("/analytics/api/search", keys.headers(), .ok),
+                ("/", keys.headers(), HTTPResponse.Status.ok), ("/analytics/", keys.headers(), .ok), ("/analytics/search", keys.headers(), .ok),
+                ("/analytics/api/search", keys.headers(), .ok), ("/manager/api/users", keys.headers(), .notFound),
                 ("/analytics/api/counts", HTTPFields(), .unauthorized), ("/analytics/api/counts?interval=0s", keys.headers(), .badRequest),
             ] {
                 try await client.execute(uri: uri, method: .get, headers: headers) { response in
@@ -80,7 +83,8 @@ struct BackendAPITests {
             let analystHeaders = keys.headers(accessToken: keys.accessToken(groups: ["analysts"]))
             try await client.execute(uri: "/manager/", method: .get, headers: analystHeaders) { response in
                 #expect(response.status == .unauthorized)
-                #expect(try decode(ErrorBody.self, response.body).error.code == "group_not_allowed")
+                let decoded1 = try decode(ErrorBody.self, response.body)
+                #expect(decoded1.error.code == "group_not_allowed")
             }
         }
     }
@@ -127,14 +131,16 @@ struct BackendAPITests {
             ] as [([String: Any], HTTPResponse.Status, String)] {
                 try await client.execute(uri: "/manager/api/sources", method: .post, headers: jsonHeaders, body: json(body)) { response in
                     #expect(response.status == status)
-                    #expect(try decode(ErrorBody.self, response.body).error.code == code)
+                    let decoded2 = try decode(ErrorBody.self, response.body)
+                    #expect(decoded2.error.code == code)
                 }
             }
             try await client.execute(
                 uri: "/manager/api/sources", method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{not json")
             ) { response in
                 #expect(response.status == .badRequest)
-                #expect(try decode(ErrorBody.self, response.body).error.message == "request body is not valid JSON")
+                let decoded3 = try decode(ErrorBody.self, response.body)
+                #expect(decoded3.error.message == "request body is not valid JSON")
             }
             var textHeaders = keys.headers()
             textHeaders[.contentType] = "text/plain"
@@ -160,7 +166,8 @@ struct BackendAPITests {
             }
             try await client.execute(uri: "/manager/api/sources/\(created.id)", method: .get, headers: keys.headers()) { response in
                 #expect(response.status == .notFound)
-                #expect(try decode(ErrorBody.self, response.body).error.code == "not_found")
+                let decoded4 = try decode(ErrorBody.self, response.body)
+                #expect(decoded4.error.code == "not_found")
             }
         }
     }
@@ -191,11 +198,13 @@ struct BackendAPITests {
                 uri: "/manager/api/api-keys", method: .post, headers: jsonHeaders, body: json(["name": "x", "sourceId": "src_missing"])
             ) { response in
                 #expect(response.status == .badRequest)
-                #expect(try decode(ErrorBody.self, response.body).error.field == "sourceId")
+                let decoded5 = try decode(ErrorBody.self, response.body)
+                #expect(decoded5.error.field == "sourceId")
             }
             try await client.execute(uri: "/manager/api/api-keys/\(created.info.id)", method: .delete, headers: keys.headers()) { response in
                 #expect(response.status == .ok)
-                #expect(try decode(CreatedKey.Info.self, response.body).revoked)
+                let decoded6 = try decode(CreatedKey.Info.self, response.body)
+                #expect(decoded6.revoked)
             }
         }
     }
@@ -205,7 +214,8 @@ struct BackendAPITests {
     @Test func retentionGetAndPutWithValidation() async throws {
         try await managerApp().test(.router) { client in
             try await client.execute(uri: "/manager/api/retention", method: .get, headers: keys.headers()) { response in
-                #expect(try decode(Retention.self, response.body).days == 30)
+                let decoded7 = try decode(Retention.self, response.body)
+                #expect(decoded7.days == 30)
             }
             try await client.execute(uri: "/manager/api/retention", method: .put, headers: jsonHeaders, body: json(["days": 0])) { response in
                 #expect(response.status == .badRequest)
@@ -214,7 +224,8 @@ struct BackendAPITests {
             }
             try await client.execute(uri: "/manager/api/retention", method: .put, headers: jsonHeaders, body: json(["days": "ninety"])) { response in
                 #expect(response.status == .badRequest)
-                #expect(try decode(ErrorBody.self, response.body).error.message.contains("days"))
+                let decoded8 = try decode(ErrorBody.self, response.body)
+                #expect(decoded8.error.message.contains("days"))
             }
             try await client.execute(
                 uri: "/manager/api/retention", method: .put, headers: jsonHeaders, body: json(["days": 90, "legalHold": true])
@@ -277,21 +288,40 @@ struct BackendAPITests {
             ] {
                 try await client.execute(uri: uri, method: .get, headers: keys.headers()) { response in
                     #expect(response.status == .badRequest, "\(uri)")
-                    #expect(try decode(ErrorBody.self, response.body).error.code == code, "\(uri)")
+                    let decoded9 = try decode(ErrorBody.self, response.body)
+                    #expect(decoded9.error.code == code, "\(uri)")
                 }
             }
         }
     }
 
     @Test func configDecodesWithDefaultsAndRejectsNonsense() throws {
-        let config = try JSONDecoder().decode(BackendsConfig.self, from: Data(#"{"manager":{"port":8444}}"#.utf8))
-        #expect(config.manager.port == 8444 && config.analytics.port == 0)
+        let config = try StackConfigLoader.decode(BackendsConfig.self, yaml: "manager_port: 8444\n")
+        #expect(config.managerPort == 8444 && config.analyticsPort == 0)
         #expect(config.analyticsGroups == ["analysts", "managers"])
-        #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(BackendsConfig.self, from: Data(#"{"retentionDays":0}"#.utf8))
+        for (yaml, message) in [
+            ("retention_days: 0\n", "retention_days must be 1...3650"),
+            ("manager_groups: []\n", "at least one group"),
+            ("manager_prot: 1\n", "unknown key 'manager_prot'"),
+        ] {
+            do {
+                _ = try StackConfigLoader.decode(BackendsConfig.self, yaml: yaml)
+                Issue.record("\(yaml) was accepted")
+            } catch let error as StackConfigError {
+                #expect("\(error)".contains(message), "\(error)")
+                #expect(error.line == 1)
+            }
         }
-        #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(BackendsConfig.self, from: Data(#"{"managerGroups":[]}"#.utf8))
-        }
+    }
+}
+
+@Suite("Analytics counting helpers")
+struct BackendCountingTests {
+    @Test func bucketsAreZeroFilledAndHalfOpen() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        let query = EventCountsQuery(from: start, to: start.addingTimeInterval(250), intervalSeconds: 100)
+        #expect(query.bucketStarts.count == 3, "a partial last bucket still counts")
+        let times = [-1, 0, 99, 100, 249, 250].map { start.addingTimeInterval(Double($0)) }
+        #expect(query.bucket(times).map(\.count) == [2, 1, 1], "-1 and 250 fall outside [from, to)")
     }
 }

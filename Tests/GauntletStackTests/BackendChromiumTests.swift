@@ -12,12 +12,12 @@ struct TestLoadBalancerMiddleware: RouterMiddleware {
     let keys: BackendTestKeys
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var request = request
+        var head = request.head
         let soon = Date().addingTimeInterval(300)
         for field in keys.headers(data: keys.oidcData(exp: soon), accessToken: keys.accessToken(exp: soon)) {
-            request.head.headerFields[field.name] = field.value
+            head.headerFields[field.name] = field.value
         }
-        return try await next(request, context)
+        return try await next(Request(head: head, body: request.body), context)
     }
 }
 
@@ -26,6 +26,7 @@ struct TestLoadBalancerMiddleware: RouterMiddleware {
 @Suite(
     "Backend pages in headless Chromium",
     .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")),
+    .serialized,
     .timeLimit(.minutes(2))
 )
 struct BackendChromiumTests {
@@ -38,26 +39,47 @@ struct BackendChromiumTests {
     }
 
     /// Runs chromium headless on `url`; returns the DOM after scripts ran and writes a screenshot.
-    static func render(_ url: String, screenshot: String) throws -> String {
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-chromium-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        func run(_ extra: [String]) throws -> String {
+    ///
+    /// Chromium is awaited through its termination handler, never by blocking a thread: the backend
+    /// under test runs on the same cooperative pool and must keep answering the page's fetches.
+    static func render(_ url: String, screenshot: String) async throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-chromium-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let domFile = scratch.appendingPathComponent("dom.html")
+        func run(_ extra: [String], stdout: URL?) async throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
             process.arguments = [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--user-data-dir=\(profile.path)", "--virtual-time-budget=8000", "--window-size=1200,800",
+                "--disable-crash-reporter", "--disable-breakpad",
+                "--user-data-dir=\(scratch.appendingPathComponent("profile").path)", "--virtual-time-budget=8000",
+                "--window-size=1200,800",
             ] + extra + [url]
-            let output = Pipe()
-            process.standardOutput = output
+            if let stdout {
+                FileManager.default.createFile(atPath: stdout.path, contents: nil)
+                process.standardOutput = try FileHandle(forWritingTo: stdout)
+            } else {
+                process.standardOutput = FileHandle.nullDevice
+            }
             process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                process.terminationHandler = { _ in continuation.resume() }
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                // A watchdog, so a wedged browser fails the test instead of hanging it.
+                DispatchQueue.global().asyncAfter(deadline: .now() + 45) {
+                    if process.isRunning { process.terminate() }
+                }
+            }
         }
-        _ = try run(["--screenshot=\(screenshot)"])
-        return try run(["--dump-dom"])
+        try await run(["--screenshot=\(screenshot)"], stdout: nil)
+        try await run(["--dump-dom"], stdout: domFile)
+        return String(decoding: try Data(contentsOf: domFile), as: UTF8.self)
     }
 
     @Test func managerUsersPageShowsUsersFromTheAPI() async throws {
@@ -73,7 +95,7 @@ struct BackendChromiumTests {
             let port = try #require(client.port)
             let shot = FileManager.default.temporaryDirectory.appendingPathComponent("manager-users-\(port).png").path
             defer { try? FileManager.default.removeItem(atPath: shot) }
-            let dom = try Self.render("http://127.0.0.1:\(port)/manager/users", screenshot: shot)
+            let dom = try await Self.render("http://127.0.0.1:\(port)/manager/users", screenshot: shot)
             #expect(dom.contains("data-served-by=\"manager-ui\""))
             #expect(dom.contains("data-username=\"alice\""), "rows are built from /manager/api/users")
             #expect(dom.contains("data-username=\"bob\""))
@@ -99,7 +121,7 @@ struct BackendChromiumTests {
             let port = try #require(client.port)
             let shot = FileManager.default.temporaryDirectory.appendingPathComponent("analytics-\(port).png").path
             defer { try? FileManager.default.removeItem(atPath: shot) }
-            let dom = try Self.render("http://127.0.0.1:\(port)/analytics/", screenshot: shot)
+            let dom = try await Self.render("http://127.0.0.1:\(port)/analytics/", screenshot: shot)
             #expect(dom.contains("data-served-by=\"analytics-ui\""))
             #expect(dom.contains("data-total=\"12\""), "the chart is drawn from /analytics/api/counts")
             #expect(dom.components(separatedBy: "<rect").count - 1 == 24, "one bar per hour over 24 hours")

@@ -62,7 +62,7 @@ struct BackendTestKeys: Sendable {
         sub: String = "sub-alice", username: String = "alice", kid: String = BackendTestKeys.lbKid,
         signer: String = BackendTestKeys.signer, client: String = BackendTestKeys.client,
         exp: Date = BackendTestKeys.now.addingTimeInterval(120), key: P256.Signing.PrivateKey? = nil,
-        alg: String = "ES256"
+        alg: String = "ES256", padded: Bool = true
     ) -> String {
         let header = Self.json([
             "alg": alg, "kid": kid, "signer": signer, "iss": Self.issuer, "client": client,
@@ -72,9 +72,9 @@ struct BackendTestKeys: Sendable {
             "sub": sub, "username": username, "email": "\(username)@example.test",
             "exp": Int(exp.timeIntervalSince1970), "iss": Self.issuer,
         ])
-        let input = Self.base64url(header, padded: true) + "." + Self.base64url(payload, padded: true)
+        let input = Self.base64url(header, padded: padded) + "." + Self.base64url(payload, padded: padded)
         let signature = try! (key ?? lbKey).signature(for: Data(input.utf8)).rawRepresentation
-        return input + "." + Self.base64url(signature, padded: true)
+        return input + "." + Self.base64url(signature, padded: padded)
     }
 
     /// An RS256 Cognito-style access token.
@@ -116,4 +116,38 @@ struct ErrorBody: Decodable {
         var field: String?
     }
     var error: Detail
+}
+
+/// Runs an outside tool to completion without blocking a cooperative thread (the server under test
+/// shares the pool); returns exit status and stdout with stderr.
+func runTool(_ path: String, _ arguments: [String], timeout: TimeInterval = 30) async throws -> (status: Int32, output: String) {
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-tool-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outputFile) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let handle = try FileHandle(forWritingTo: outputFile)
+    process.standardOutput = handle
+    // stderr too: a failing check script says why there.
+    process.standardError = handle
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            continuation.resume(throwing: error)
+            return
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if process.isRunning { process.terminate() }
+        }
+    }
+    return (process.terminationStatus, String(decoding: try Data(contentsOf: outputFile), as: UTF8.self))
+}
+
+/// A script under `scripts/verify/` of this package, for tests that run the CI checks themselves.
+func verifyScript(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/verify/\(name)").path
 }

@@ -82,6 +82,14 @@ struct BackendVerificationTests {
         }
     }
 
+    @Test func strippingPaddingBreaksTheSignature() throws {
+        // The signature covers the segments exactly as sent, padding included.
+        let stripped = keys.oidcData().replacingOccurrences(of: "=", with: "")
+        #expect(throws: OIDCRejection.badSignature(header: "x-amzn-oidc-data")) {
+            try verifier().verify(data: stripped, accessToken: keys.accessToken(), identity: nil, now: BackendTestKeys.now)
+        }
+    }
+
     @Test func identityHeaderMustMatch() throws {
         #expect(throws: OIDCRejection.subjectMismatch) {
             try verifier().verify(
@@ -91,7 +99,8 @@ struct BackendVerificationTests {
     }
 
     @Test func unpaddedDataIsAcceptedToo() throws {
-        let unpadded = keys.oidcData().replacingOccurrences(of: "=", with: "")
+        let unpadded = keys.oidcData(padded: false)
+        #expect(!unpadded.contains("="))
         #expect(try verifier().verify(data: unpadded, accessToken: keys.accessToken(), identity: nil, now: BackendTestKeys.now).username == "alice")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StackDNS
+import StackSupport
 import Testing
 
 /// Builds query packets by hand, so the codec is tested against bytes it did not write.
@@ -164,7 +165,12 @@ struct DNSCodecTests {
             try DNSName(String(repeating: "a", count: 64) + ".test")
         }
         let config = try JSONDecoder().decode(DNSConfig.self, from: Data(#"{"ttl": 5}"#.utf8))
-        #expect(config.ttl == 5 && config.port == DNSConfig.defaultPort && config.zone == "gauntlet.test")
+        #expect(config.ttl == 5 && config.port == 0 && config.zone == nil)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(DNSConfig.self, from: Data(#"{"port": 70000}"#.utf8)) }
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(DNSConfig.self, from: Data(#"{"tll": 5}"#.utf8)) }
+        let authority = try DNSConfig().makeAuthority(names: StackNames(domain: "gauntlet.test", tenant: "acme"))
+        #expect(authority.hosts.keys.map(\.description).sorted() == [
+            "acme.logs.gauntlet.test.", "auth.acme.logs.gauntlet.test.", "upload.acme.logs.gauntlet.test.",
+        ])
     }
 }

@@ -16,10 +16,13 @@ struct DNSServerTests {
 
     /// Runs `body` with a server bound to an ephemeral port, then cancels it.
     func withServer(_ body: @Sendable (DNSBoundPorts) async throws -> Void) async throws {
-        let server = try DNSServer(config: DNSConfig(port: 0, ttl: 42), stackRecords: Self.records)
+        let server = DNSServer(
+            authority: try DNSConfig(ttl: 42).makeAuthority(zone: "gauntlet.test", stackRecords: Self.records), port: 0
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let ports = try await server.boundPorts()
+            #expect(try await server.boundPort.value() == ports.udp)
             do {
                 try await body(ports)
             } catch {
@@ -129,17 +132,23 @@ struct DNSServerTests {
                 (["nope.gauntlet.test", "A"], "NXDOMAIN"),
                 (["example.org", "A"], "REFUSED"),
             ] {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/dig")
-                process.arguments = ["@127.0.0.1", "-p", String(ports.udp), "+time=3", "+tries=1"] + arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                try process.run()
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
+                let (_, output) = try await runTool(
+                    "/usr/bin/dig", ["@127.0.0.1", "-p", String(ports.udp), "+time=3", "+tries=1"] + arguments
+                )
                 #expect(output.contains(expected), "dig \(arguments): \(output)")
-                #expect(!output.contains("WARNING") && !output.contains("malformed"), "dig \(arguments): \(output)")
+                #expect(!output.contains("malformed") && !output.contains("FORMERR"), "dig \(arguments): \(output)")
             }
+            // The CI check script, run against this server.
+            let script = try await runTool("/bin/bash", [verifyScript("dns_dig.sh"), String(ports.udp)])
+            #expect(script.status == 0, "\(script.output)")
+            #expect(script.output.contains("dns_dig: all checks passed"))
+            // The same script reading the endpoints file `gauntlet stack` writes.
+            let endpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dns-endpoints-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: endpoints) }
+            try Data(#"{"dns": {"address": "127.0.0.1", "port": \#(ports.udp)}}"#.utf8).write(to: endpoints)
+            let viaFile = try await runTool("/bin/bash", [verifyScript("dns_dig.sh"), endpoints.path])
+            #expect(viaFile.status == 0, "\(viaFile.output)")
+            #expect(viaFile.output.contains("all checks passed against 127.0.0.1:\(ports.udp)"))
         }
     }
 }

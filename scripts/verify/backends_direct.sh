@@ -2,28 +2,24 @@
 # The private subnet's second layer, checked with curl: a request straight to a backend's port
 # (not through the load balancer) gets 401 JSON, and still says which backend answered.
 # Also checks that forged x-amzn-oidc-* headers do not get in.
-# Usage: scripts/verify/backends_direct.sh ENDPOINTS_JSON
-#   Reads "manager_ui"/"manager" and "analytics_ui"/"analytics" (URLs, e.g. https://127.0.0.1:PORT)
-#   and "ca"/"ca_cert" (PEM path; without it curl runs with -k).
+# Usage: scripts/verify/backends_direct.sh MANAGER_URL ANALYTICS_URL CA_FILE
+#    or: scripts/verify/backends_direct.sh ENDPOINTS_JSON   (reads direct.manager, direct.analytics, ca_file)
+#   e.g. https://127.0.0.1:PORT for each backend's own listener.
 # Needs: curl, python3. Exits non-zero on the first failed check.
 set -euo pipefail
-endpoints="${1:?usage: $0 ENDPOINTS_JSON}"
-
-read -r manager analytics ca < <(python3 - "$endpoints" <<'PY'
+if [[ $# -ge 2 ]]; then
+  manager="$1"; analytics="$2"; ca="${3:--}"
+else
+  endpoints="${1:?usage: $0 MANAGER_URL ANALYTICS_URL CA_FILE | ENDPOINTS_JSON}"
+  read -r manager analytics ca < <(python3 - "$endpoints" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1]))
-def pick(*keys):
-    for k in keys:
-        v = e.get(k) or (e.get("backends") or {}).get(k)
-        if isinstance(v, dict):
-            v = v.get("url")
-        if v:
-            return v
-    return "-"
-print(pick("manager_ui", "manager"), pick("analytics_ui", "analytics"), pick("ca", "ca_cert", "ca_pem"))
+d = e.get("direct") or {}
+print(d.get("manager") or d.get("manager_ui") or "-", d.get("analytics") or d.get("analytics_ui") or "-", e.get("ca_file") or "-")
 PY
 )
-[[ "$manager" != "-" && "$analytics" != "-" ]] || { echo "no manager_ui/analytics_ui URLs in $endpoints" >&2; exit 2; }
+fi
+[[ "$manager" != "-" && "$analytics" != "-" ]] || { echo "no direct manager/analytics URLs given" >&2; exit 2; }
 tls=(-k)
 [[ "$ca" != "-" ]] && tls=(--cacert "$ca")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Logs in to the Manager UI through the stack's hosted login page with headless Chromium.
+"""Logs in through the stack's hosted login page with headless Chromium and checks the UI the role lands on.
 
 Needs: Debian's `chromium` (apt-get install -y chromium), `openssl`, and PyPI `websocket-client`
 (pip install websocket-client). Drives Chromium over the DevTools protocol: opens the load
@@ -7,12 +7,16 @@ balancer's `/`, follows the redirect to the identity provider's login form, fill
 and waits until the Manager UI (X-Served-By manager-ui, rendered as <body data-served-by>) shows
 data its scripts fetched from /manager/api/. Writes a screenshot. Exits non-zero on any failure.
 
-Usage: chromium_login.py ENDPOINTS_JSON [--user U --password P] [--screenshot out.png]
-The endpoints file is the one `gauntlet stack --endpoints` writes. Keys read (first found wins):
-  load balancer URL: lb, load_balancer, alb, url     e.g. https://example.logs.gauntlet.test:8443
-  CA certificate:    ca, ca_cert, ca_pem             a PEM file path
-  credentials:       users.manager.{username,password} or managers[0]; else --user/--password
-                     or GAUNTLET_MANAGER_USER / GAUNTLET_MANAGER_PASSWORD.
+With --role analyst it logs in as an analyst instead and expects the Analytics UI with its chart
+drawn from /analytics/api/counts.
+
+Usage: chromium_login.py ENDPOINTS_JSON [--role manager|analyst] [--user U --password P] [--screenshot out.png]
+The endpoints file is the one `gauntlet stack --endpoints` writes; it reads:
+  urls.lb     the load balancer, e.g. https://example.logs.gauntlet.test:8443
+  urls.idp    the identity provider (its certificate is trusted too)
+  ca_file     the stack CA (PEM)
+  users       [{username, password, groups}]: the first user in "managers" logs in, unless
+              --user/--password or GAUNTLET_MANAGER_USER / GAUNTLET_MANAGER_PASSWORD say otherwise.
 """
 import argparse, base64, json, os, shutil, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
@@ -22,27 +26,19 @@ except ImportError:
     sys.exit("needs the PyPI package websocket-client: pip install websocket-client")
 
 
-def first(d, *keys):
-    for k in keys:
-        if isinstance(d, dict) and d.get(k):
-            return d[k]
-    return None
-
-
 def credentials(endpoints, args):
-    user = args.user or os.environ.get("GAUNTLET_MANAGER_USER")
-    password = args.password or os.environ.get("GAUNTLET_MANAGER_PASSWORD")
+    prefix = "GAUNTLET_MANAGER" if args.role == "manager" else "GAUNTLET_ANALYST"
+    user = args.user or os.environ.get(prefix + "_USER")
+    password = args.password or os.environ.get(prefix + "_PASSWORD")
     if user and password:
         return user, password
-    users = endpoints.get("users") or {}
-    entry = users.get("manager") if isinstance(users, dict) else None
-    if entry is None and isinstance(users, dict) and isinstance(users.get("managers"), list) and users["managers"]:
-        entry = users["managers"][0]
-    if entry is None and isinstance(endpoints.get("managers"), list) and endpoints["managers"]:
-        entry = endpoints["managers"][0]
-    if isinstance(entry, dict) and entry.get("username") and entry.get("password"):
-        return entry["username"], entry["password"]
-    sys.exit("no manager credentials: pass --user/--password or set GAUNTLET_MANAGER_USER/GAUNTLET_MANAGER_PASSWORD")
+    group = args.role + "s"
+    for entry in endpoints.get("users") or []:
+        groups = entry.get("groups") or []
+        # An analyst must not also be a manager, or the check would not tell the two apart.
+        if group in groups and (args.role == "manager" or "managers" not in groups) and entry.get("username") and entry.get("password"):
+            return entry["username"], entry["password"]
+    sys.exit(f"no {args.role} credentials: pass --user/--password or set {prefix}_USER/{prefix}_PASSWORD")
 
 
 def spki_hash(ca_path):
@@ -117,15 +113,16 @@ def main():
     parser.add_argument("endpoints")
     parser.add_argument("--user")
     parser.add_argument("--password")
-    parser.add_argument("--screenshot", default="manager-ui.png")
+    parser.add_argument("--role", choices=["manager", "analyst"], default="manager")
+    parser.add_argument("--screenshot", default=None)
     args = parser.parse_args()
+    args.screenshot = args.screenshot or f"{args.role}-ui.png"
 
     endpoints = json.load(open(args.endpoints))
-    lb = first(endpoints, "lb", "load_balancer", "alb", "url")
-    if isinstance(lb, dict):
-        lb = first(lb, "url", "https")
+    urls = endpoints.get("urls") or {}
+    lb = urls.get("lb")
     if not lb:
-        sys.exit(f"no load balancer URL (lb/load_balancer/alb/url) in {args.endpoints}")
+        sys.exit(f"urls.lb is null in {args.endpoints}: the load balancer is not part of this stack yet")
     user, password = credentials(endpoints, args)
     parsed = urllib.parse.urlparse(lb)
     lb_port = parsed.port or 443
@@ -135,11 +132,11 @@ def main():
         sys.exit("chromium not found: apt-get install -y chromium")
 
     hashes = []
-    ca = first(endpoints, "ca", "ca_cert", "ca_pem")
+    ca = endpoints.get("ca_file")
     if isinstance(ca, str) and os.path.exists(ca):
         hashes.append(spki_hash(ca))
     hashes += leaf_spki_hashes(parsed.hostname, lb_port)
-    idp = first(endpoints, "idp", "auth", "identity_provider")
+    idp = urls.get("idp")
     if isinstance(idp, str) and idp.startswith("https://"):
         p = urllib.parse.urlparse(idp)
         hashes += leaf_spki_hashes(p.hostname, p.port or 443)
@@ -188,16 +185,27 @@ def main():
         page.wait_for(f"location.host === {json.dumps(parsed.netloc)} && document.body && document.body.dataset.servedBy",
                       "the redirect back to the load balancer")
         served_by = page.eval("document.body.dataset.servedBy")
-        if served_by != "manager-ui":
-            sys.exit(f"FAIL: a manager landed on {served_by!r}, expected manager-ui")
-        count = page.wait_for("(() => { const n = document.getElementById('count-users'); "
-                              "return n && /^[0-9]+$/.test(n.textContent) ? n.textContent : null; })()",
-                              "the overview's user count from /manager/api/users")
-        print(f"ok: logged in as {user}; the Manager UI overview loaded {count} users from its API")
-        page.call("Page.navigate", url=lb.rstrip("/") + "/manager/users")
-        rows = page.wait_for("document.querySelectorAll('#users tbody tr[data-username]').length",
-                             "user rows on /manager/users")
-        print(f"ok: /manager/users shows {rows} user rows")
+        expected = "manager-ui" if args.role == "manager" else "analytics-ui"
+        if served_by != expected:
+            sys.exit(f"FAIL: a {args.role} landed on {served_by!r}, expected {expected}")
+        if args.role == "manager":
+            count = page.wait_for("(() => { const n = document.getElementById('count-users'); "
+                                  "return n && /^[0-9]+$/.test(n.textContent) ? n.textContent : null; })()",
+                                  "the overview's user count from /manager/api/users")
+            print(f"ok: logged in as {user}; the Manager UI overview loaded {count} users from its API")
+            page.call("Page.navigate", url=lb.rstrip("/") + "/manager/users")
+            rows = page.wait_for("document.querySelectorAll('#users tbody tr[data-username]').length",
+                                 "user rows on /manager/users")
+            print(f"ok: /manager/users shows {rows} user rows")
+        else:
+            total = page.wait_for("document.getElementById('chart') && document.getElementById('chart').getAttribute('data-total')",
+                                  "the chart drawn from /analytics/api/counts")
+            bars = page.eval("document.querySelectorAll('#chart rect').length")
+            print(f"ok: logged in as {user}; the Analytics UI drew {bars} bars ({total} events) from its API")
+            status = page.eval("fetch('/manager/api/users').then(r => r.status)")
+            if status != 403:
+                sys.exit(f"FAIL: an analyst's fetch of /manager/api/users got {status}, expected 403")
+            print("ok: the analyst's fetch of /manager/api/users is refused with 403")
         shot = page.call("Page.captureScreenshot", format="png")
         with open(args.screenshot, "wb") as f:
             f.write(base64.b64decode(shot["data"]))

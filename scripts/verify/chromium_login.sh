@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Headless Chromium logs in as a manager through the hosted UI and lands on the Manager UI with
-# data loaded from its API; writes a screenshot.
-# Usage: scripts/verify/chromium_login.sh ENDPOINTS_JSON [--user U --password P] [--screenshot out.png]
+# data loaded from its API (or, with --role analyst, on the Analytics UI with its chart); writes a screenshot.
+# Usage: scripts/verify/chromium_login.sh ENDPOINTS_JSON [--role manager|analyst] [--user U --password P] [--screenshot out.png]
 # Needs: chromium, openssl (Debian: apt-get install -y chromium openssl), python3 with the PyPI
 # package websocket-client (pip install websocket-client). Exits non-zero on failure.
 set -euo pipefail

@@ -2,8 +2,8 @@
 # Checks the stack's DNS server with dig (Debian package: dnsutils), an independent client.
 # Usage: scripts/verify/dns_dig.sh PORT | ENDPOINTS_JSON [ZONE_NAME]
 #   PORT            the DNS server's port on 127.0.0.1
-#   ENDPOINTS_JSON  the file `gauntlet stack --endpoints` writes; its "dns" entry may be
-#                   "127.0.0.1:PORT", "udp://127.0.0.1:PORT", a port number or {"host":..,"port":..}
+#   ENDPOINTS_JSON  the file `gauntlet stack --endpoints` writes; its "dns" entry is
+#                   {"address": "127.0.0.1", "port": N} (also accepted: "127.0.0.1:PORT" or a port number)
 # Needs: dig (apt-get install -y dnsutils), python3 (only for an endpoints file).
 # Exits non-zero on the first failed check.
 set -euo pipefail
@@ -17,8 +17,10 @@ else
   read -r host port < <(python3 - "$arg" <<'PY'
 import json, sys, re
 entry = json.load(open(sys.argv[1]))["dns"]
+if entry is None:
+    sys.exit("the endpoints file has no dns entry (dns: null): is the DNS server part of this stack?")
 if isinstance(entry, dict):
-    print(entry.get("host", "127.0.0.1"), entry.get("port") or entry.get("udp"))
+    print(entry.get("address") or entry.get("host") or "127.0.0.1", entry["port"])
 elif isinstance(entry, int):
     print("127.0.0.1", entry)
 else:

@@ -2,13 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-extension HTTPField.Name {
-    static let xServedBy = HTTPField.Name("X-Served-By")!
-    static let amznOIDCData = HTTPField.Name(OIDCVerifier.dataHeader)!
-    static let amznOIDCAccessToken = HTTPField.Name(OIDCVerifier.accessTokenHeader)!
-    static let amznOIDCIdentity = HTTPField.Name(OIDCVerifier.identityHeader)!
-}
-
 /// Outermost layer: stamps `X-Served-By` on every response, including errors, and turns any error
 /// into a JSON body so no path leaks Hummingbird's default error text or drops the header.
 struct ServedByMiddleware: RouterMiddleware {
@@ -60,30 +53,5 @@ struct ServedByMiddleware: RouterMiddleware {
             return context.codingPath.isEmpty ? "request body is not valid JSON" : "field '\(path(context))': \(context.debugDescription)"
         @unknown default: return "request body could not be decoded"
         }
-    }
-}
-
-/// Refuses, with 401, any request without valid load-balancer headers for one of `allowedGroups`.
-struct OIDCVerificationMiddleware: RouterMiddleware {
-    typealias Context = BackendRequestContext
-    let verifier: OIDCVerifier
-    let now: @Sendable () -> Date
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let user: VerifiedUser
-        do {
-            user = try verifier.verify(
-                data: request.headers[.amznOIDCData], accessToken: request.headers[.amznOIDCAccessToken],
-                identity: request.headers[.amznOIDCIdentity], now: now()
-            )
-        } catch {
-            context.logger.notice("refused: \(error.code): \(error)")
-            throw APIError(.unauthorized, code: error.code, message: error.description)
-        }
-        var context = context
-        context.user = user
-        return try await next(request, context)
     }
 }
