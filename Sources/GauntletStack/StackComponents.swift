@@ -23,10 +23,10 @@ struct StackComponents {
     var store: EventStore
     var gateway: UploadGateway
     var uploadBound = BoundPort(name: "upload gateway")
-    var managerBound = BoundPort(name: "manager UI")
-    var analyticsBound = BoundPort(name: "analytics UI")
+    var managerBound: BoundPort
+    var analyticsBound: BoundPort
     var lbBound = BoundPort(name: "load balancer")
-    var dnsBound = BoundPort(name: "DNS")
+    var dnsBound: BoundPort
     var dnsServer: DNSServer
     var signer: String
     var lbKeyID: String
@@ -62,42 +62,33 @@ struct StackComponents {
             loadBalancerKeysPEM: [signingKey.keyID: signingKey.publicKeyPEM], jwksJSON: jwks,
             expectedSigner: signer, expectedClient: web.clientId, expectedIssuer: identity.issuer,
             leeway: config.backends.leewaySeconds)
-        let directory = identity.pool.credentials.map { DirectoryUser(username: $0.username, email: "\($0.username)@\(names.loadBalancer)", groups: $0.groups) }
-        let managerStore = ManagerStore(users: directory, retentionDays: config.backends.retentionDays)
+        let directory = identity.pool.credentials.map {
+            DirectoryUser(username: $0.username, email: "\($0.username)@\(names.loadBalancer)", groups: $0.groups)
+        }
+        let backends = try Backends.make(
+            config: config.backends, context: context, trust: trust, users: directory, events: EventStoreSource(store: store))
+        let dnsServer = try DNSServer(config: config.dns, names: names, port: config.ports.dns)
 
         var components = StackComponents(
-            store: store, gateway: gateway, dnsServer: try DNSServer(
-                config: { var dns = config.dns; dns.port = config.ports.dns; return dns }(),
-                stackRecords: DNSConfig.loopbackRecords(for: names.all)),
-            signer: signer, lbKeyID: signingKey.keyID,
+            store: store, gateway: gateway, managerBound: backends.managerPort, analyticsBound: backends.analyticsPort,
+            dnsBound: dnsServer.boundPort, dnsServer: dnsServer, signer: signer, lbKeyID: signingKey.keyID,
             accessLogPath: context.stateDirectory.appendingPathComponent("access.log").path)
 
         components.add(try TLSListener.application(
             router: gateway.buildRouter(), name: "upload-gateway", port: config.ports.upload, tls: serverTLS,
             bound: components.uploadBound, logger: logger), components.uploadBound)
-        components.add(try TLSListener.application(
-            router: ManagerUI.buildRouter(config: config.backends, trust: trust, store: managerStore),
-            name: "manager-ui", port: config.backends.manager.port, tls: serverTLS,
-            bound: components.managerBound, logger: logger), components.managerBound)
-        components.add(try TLSListener.application(
-            router: AnalyticsUI.buildRouter(config: config.backends, trust: trust, events: EventStoreSource(store: store)),
-            name: "analytics-ui", port: config.backends.analytics.port, tls: serverTLS,
-            bound: components.analyticsBound, logger: logger), components.analyticsBound)
-
-        let dns = components.dnsServer
-        let dnsBound = components.dnsBound
-        components.services.append(dns)
-        components.services.append(DeferredService {
-            // Not a listener of its own: reports the DNS server's port (UDP and TCP share it) once bound.
-            let ports = try await dns.boundPorts()
-            dnsBound.fulfil(ports.udp)
-            return IdleService()
-        })
-        components.ports.append(dnsBound)
+        components.add(backends.manager, backends.managerPort)
+        components.add(backends.analytics, backends.analyticsPort)
+        components.add(dnsServer, dnsServer.boundPort)
 
         let (managerBound, analyticsBound, lbBound) = (components.managerBound, components.analyticsBound, components.lbBound)
         let accessLogPath = components.accessLogPath
         let edgeConfig = edge
+        let lbLogger = {
+            var lbLogger = logger
+            lbLogger[metadataKey: "component"] = "load-balancer"
+            return lbLogger
+        }()
         components.services.append(DeferredService {
             let idpPort = try await identity.bound.value()
             let managerPort = try await managerBound.value()
@@ -112,7 +103,7 @@ struct StackComponents {
                     internalBaseURL: "https://127.0.0.1:\(idpPort)", issuer: identity.issuer),
                 client: OIDCClientCredentials(clientID: web.clientId, clientSecret: webSecret),
                 tls: EdgeTLS(listener: serverTLS, upstream: clientTLS), accessLog: accessLogPath,
-                signingKey: signingKey, logger: logger,
+                signingKey: signingKey, logger: lbLogger,
                 onRunning: { port in
                     // ALB's callback must be registered with the app client before the first login.
                     identity.registerCallback(client: "web", url: "https://\(names.loadBalancer):\(port)/oauth2/idpresponse")
@@ -165,12 +156,5 @@ struct EventStoreSource: AnalyticsEventSource {
     func counts(_ query: EventCountsQuery) async throws -> [EventCountBucket] {
         store.counts(from: query.from, to: query.to, interval: Double(query.intervalSeconds))
             .map { EventCountBucket(start: $0.start, count: $0.count) }
-    }
-}
-
-/// A service that does nothing until shutdown (what a `DeferredService` returns when its work was only setup).
-struct IdleService: Service {
-    func run() async throws {
-        try? await gracefulShutdown()
     }
 }
