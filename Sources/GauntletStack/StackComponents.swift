@@ -133,6 +133,8 @@ struct StackComponents {
             endpoints.direct.upload = "https://127.0.0.1:\(port)"
             endpoints.resolve.append("\(names.upload):\(port):127.0.0.1")
         }
+        endpoints.direct.manager = managerBound.current.map { "https://127.0.0.1:\($0)" }
+        endpoints.direct.analytics = analyticsBound.current.map { "https://127.0.0.1:\($0)" }
         if let port = dnsBound.current {
             endpoints.dns = .init(address: "127.0.0.1", port: port)
         }

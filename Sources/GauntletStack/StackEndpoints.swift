@@ -8,6 +8,10 @@ public struct StackEndpoints: Codable, Sendable, Equatable {
         public var lb: String?
         public var idp: String?
         public var upload: String?
+        /// The private backends, behind the LB; only `direct` has them (no name resolves to them). A request
+        /// sent straight to them without the LB's signed headers must get 401 — that is what they are for.
+        public var manager: String?
+        public var analytics: String?
         public init(lb: String? = nil, idp: String? = nil, upload: String? = nil) {
             self.lb = lb
             self.idp = idp
@@ -18,6 +22,10 @@ public struct StackEndpoints: Codable, Sendable, Equatable {
             try c.encode(lb, forKey: .lb)
             try c.encode(idp, forKey: .idp)
             try c.encode(upload, forKey: .upload)
+            if manager != nil || analytics != nil {
+                try c.encode(manager, forKey: .manager)
+                try c.encode(analytics, forKey: .analytics)
+            }
         }
     }
 
