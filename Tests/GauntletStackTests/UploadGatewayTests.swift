@@ -8,7 +8,7 @@ import NIOCore
 import StackSupport
 import Testing
 import _CryptoExtras
-@testable import StackUpload
+import StackUpload
 
 /// The gateway through Hummingbird's router test mode: every status of issue 5's "Done when".
 @Suite("Upload gateway")
@@ -103,7 +103,7 @@ struct UploadGatewayTests {
         await signer.add(rsa: signingKey, digestAlgorithm: .sha256, kid: "k1")
         func token(scope: String, use: String = "access", expiresIn: Double = 3600) async throws -> String {
             try await signer.sign(
-                AccessTokenClaims(
+                TestAccessToken(
                     exp: .init(value: Date().addingTimeInterval(expiresIn)), iss: "https://idp.test/pool",
                     tokenUse: use, scope: scope, clientID: "uploader"), kid: "k1")
         }
@@ -245,6 +245,17 @@ struct UploadGatewayTests {
         }
     }
 
+    @Test("an undefined path or method: 403 Missing Authentication Token, as API Gateway answers")
+    func missingRoute() async throws {
+        try await withGateway { client, _, _ in
+            let wrongPath = try await client.execute(uri: "/v2/events", method: .post, headers: [:], body: ByteBuffer(string: "{}"))
+            #expect(wrongPath.status == .forbidden)
+            #expect(String(buffer: wrongPath.body) == "{\"message\":\"Missing Authentication Token\"}")
+            let wrongMethod = try await client.execute(uri: "/v1/events", method: .get, headers: [:])
+            #expect(wrongMethod.status == .forbidden)
+        }
+    }
+
     @Test("uploads through the gateway leave no marker byte in the state dir")
     func encryptedAtRest() async throws {
         let marker = "GAUNTLET-MARKER-\(UUID().uuidString)"
@@ -277,6 +288,23 @@ struct UploadGatewayTests {
         }
         #expect(unknown?.line == 2 && unknown?.message.contains("unknown key 'burts_limit'") == true)
     }
+}
+
+/// A Cognito-shaped access token for signing in tests.
+struct TestAccessToken: JWTPayload {
+    var exp: ExpirationClaim
+    var iss: IssuerClaim
+    var tokenUse: String
+    var scope: String
+    var clientID: String
+
+    enum CodingKeys: String, CodingKey {
+        case exp, iss, scope
+        case tokenUse = "token_use"
+        case clientID = "client_id"
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 final class ManualSeconds: @unchecked Sendable {
