@@ -77,6 +77,38 @@ struct UploadGatewayTests {
         }
     }
 
+    @Test("Content-Encoding deflate, zlib-wrapped (RFC 9110) or raw as some clients send it, and gzip members")
+    func deflate() async throws {
+        try await withGateway { client, store, _ in
+            for (i, bits) in [Int32(15), -15].enumerated() {
+                let body = zlibCompress(ndjson(20, prefix: "d\(i)"), windowBits: bits)
+                let response = try await post(client, body, extra: [.contentEncoding: "deflate"])
+                #expect(response.status == .accepted, "window bits \(bits)")
+            }
+            // Two concatenated gzip members are one valid gzip body.
+            let members = gzipCompress(ndjson(5, prefix: "m1") + Array("\n".utf8)) + gzipCompress(ndjson(5, prefix: "m2"))
+            let response = try await post(client, members, extra: [.contentEncoding: "gzip"])
+            #expect(response.status == .accepted && json(response)["accepted"] as? Int == 10)
+            #expect(store.eventCount == 50)
+        }
+    }
+
+    @Test("freshness: every acknowledged batch is searchable the moment its 202 arrives")
+    func freshness() async throws {
+        try await withGateway { client, store, _ in
+            var worst = Duration.zero
+            for b in 0..<20 {
+                let response = try await post(client, ndjson(50, prefix: "fresh\(b)"))
+                #expect(response.status == .accepted)
+                let acked = ContinuousClock.now
+                let found = try store.search(term: "fresh\(b)-49", limit: 1)
+                worst = max(worst, ContinuousClock.now - acked)
+                #expect(found.count == 1, "batch \(b) not searchable right after its 202")
+            }
+            #expect(worst < .seconds(1))
+        }
+    }
+
     @Test("no API key or an unknown one: 403 {\"message\":\"Forbidden\"}")
     func forbidden() async throws {
         try await withGateway { client, store, _ in
