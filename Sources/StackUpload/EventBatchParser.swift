@@ -11,6 +11,11 @@ public struct EventBatchError: Error, Equatable, CustomStringConvertible, Sendab
     public let location: Location
     public let problem: String
 
+    public init(location: Location, problem: String) {
+        self.location = location
+        self.problem = problem
+    }
+
     public var description: String {
         switch location {
         case .line(let n): return "line \(n): \(problem)"

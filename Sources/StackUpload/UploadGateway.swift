@@ -61,6 +61,7 @@ public struct UploadGateway: Sendable {
     public func buildRouter<Context: RequestContext>(context: Context.Type) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: HeaderSizeLimitMiddleware(limit: config.maxHeaderBytes))
+        router.add(middleware: MissingRouteMiddleware())
         router.post("/v1/events") { request, _ in
             await self.handleUpload(request)
         }

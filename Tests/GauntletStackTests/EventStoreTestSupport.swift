@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-@testable import StackUpload
+import StackUpload
 
 /// A fresh state directory under the system temp dir, removed by `cleanUp()`.
 struct TemporaryStateDirectory {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Testing
-@testable import StackUpload
+import StackUpload
 
 @Suite("EventStore")
 struct EventStoreTests {
@@ -54,7 +54,7 @@ struct EventStoreTests {
         await store!.close()
         store = nil
         let segment = dir.allFiles().first { $0.hasSuffix(".seg") }!
-        let size = try StoreFileSystem.stat(segment).st_size
+        let size = try #require(FileManager.default.attributesOfItem(atPath: segment)[.size] as? Int)
         // Cut the last block in half, as a crash in the middle of its write would.
         let lastBlockSize = Int(size) / 3
         #expect(truncate(segment, off_t(Int(size) - lastBlockSize / 2)) == 0)
@@ -152,7 +152,7 @@ struct EventStoreTests {
         #expect(dir.allFiles().count >= 2)
         #expect(dir.filesContaining(marker).isEmpty)
         #expect(dir.filesContaining("app-1").isEmpty, "sources are event bytes too")
-        let mode = try StoreFileSystem.stat(dir.path + "/kms-key.json").st_mode & 0o777
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: dir.path + "/kms-key.json")[.posixPermissions] as? Int)
         #expect(mode == 0o600)
     }
 

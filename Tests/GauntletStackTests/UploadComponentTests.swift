@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import StackSupport
 import Testing
-@testable import StackUpload
+import StackUpload
 
 /// The gateway as the runner starts it: TLS on 127.0.0.1 port 0, store under `<state>/upload`.
 @Suite("Upload component over TLS")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import StackUpload
+import StackUpload
 
 @Suite("Upload event parsing")
 struct UploadEventParserTests {
@@ -100,6 +100,6 @@ struct UploadEventParserTests {
 
     @Test("impossible dates are refused", arguments: ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00"])
     func badDates(text: String) {
-        #expect(RFC3339.millis(text) == nil)
+        #expect(throws: EventBatchError.self) { _ = try parse("{\"source\":\"a\",\"timestamp\":\"\(text)\"}") }
     }
 }

@@ -8,7 +8,7 @@ import NIOCore
 import StackSupport
 import Testing
 import _CryptoExtras
-@testable import StackUpload
+import StackUpload
 
 /// The gateway through Hummingbird's router test mode: every status of issue 5's "Done when".
 @Suite("Upload gateway")
@@ -77,6 +77,38 @@ struct UploadGatewayTests {
         }
     }
 
+    @Test("Content-Encoding deflate, zlib-wrapped (RFC 9110) or raw as some clients send it, and gzip members")
+    func deflate() async throws {
+        try await withGateway { client, store, _ in
+            for (i, bits) in [Int32(15), -15].enumerated() {
+                let body = zlibCompress(ndjson(20, prefix: "d\(i)"), windowBits: bits)
+                let response = try await post(client, body, extra: [.contentEncoding: "deflate"])
+                #expect(response.status == .accepted, "window bits \(bits)")
+            }
+            // Two concatenated gzip members are one valid gzip body.
+            let members = gzipCompress(ndjson(5, prefix: "m1") + Array("\n".utf8)) + gzipCompress(ndjson(5, prefix: "m2"))
+            let response = try await post(client, members, extra: [.contentEncoding: "gzip"])
+            #expect(response.status == .accepted && json(response)["accepted"] as? Int == 10)
+            #expect(store.eventCount == 50)
+        }
+    }
+
+    @Test("freshness: every acknowledged batch is searchable the moment its 202 arrives")
+    func freshness() async throws {
+        try await withGateway { client, store, _ in
+            var worst = Duration.zero
+            for b in 0..<20 {
+                let response = try await post(client, ndjson(50, prefix: "fresh\(b)"))
+                #expect(response.status == .accepted)
+                let acked = ContinuousClock.now
+                let found = try store.search(term: "fresh\(b)-49", limit: 1)
+                worst = max(worst, ContinuousClock.now - acked)
+                #expect(found.count == 1, "batch \(b) not searchable right after its 202")
+            }
+            #expect(worst < .seconds(1))
+        }
+    }
+
     @Test("no API key or an unknown one: 403 {\"message\":\"Forbidden\"}")
     func forbidden() async throws {
         try await withGateway { client, store, _ in
@@ -103,7 +135,7 @@ struct UploadGatewayTests {
         await signer.add(rsa: signingKey, digestAlgorithm: .sha256, kid: "k1")
         func token(scope: String, use: String = "access", expiresIn: Double = 3600) async throws -> String {
             try await signer.sign(
-                AccessTokenClaims(
+                TestAccessToken(
                     exp: .init(value: Date().addingTimeInterval(expiresIn)), iss: "https://idp.test/pool",
                     tokenUse: use, scope: scope, clientID: "uploader"), kid: "k1")
         }
@@ -245,6 +277,17 @@ struct UploadGatewayTests {
         }
     }
 
+    @Test("an undefined path or method: 403 Missing Authentication Token, as API Gateway answers")
+    func missingRoute() async throws {
+        try await withGateway { client, _, _ in
+            let wrongPath = try await client.execute(uri: "/v2/events", method: .post, headers: [:], body: ByteBuffer(string: "{}"))
+            #expect(wrongPath.status == .forbidden)
+            #expect(String(buffer: wrongPath.body) == "{\"message\":\"Missing Authentication Token\"}")
+            let wrongMethod = try await client.execute(uri: "/v1/events", method: .get, headers: [:])
+            #expect(wrongMethod.status == .forbidden)
+        }
+    }
+
     @Test("uploads through the gateway leave no marker byte in the state dir")
     func encryptedAtRest() async throws {
         let marker = "GAUNTLET-MARKER-\(UUID().uuidString)"
@@ -277,6 +320,23 @@ struct UploadGatewayTests {
         }
         #expect(unknown?.line == 2 && unknown?.message.contains("unknown key 'burts_limit'") == true)
     }
+}
+
+/// A Cognito-shaped access token for signing in tests.
+struct TestAccessToken: JWTPayload {
+    var exp: ExpirationClaim
+    var iss: IssuerClaim
+    var tokenUse: String
+    var scope: String
+    var clientID: String
+
+    enum CodingKeys: String, CodingKey {
+        case exp, iss, scope
+        case tokenUse = "token_use"
+        case clientID = "client_id"
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 final class ManualSeconds: @unchecked Sendable {

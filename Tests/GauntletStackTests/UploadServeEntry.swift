@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Hummingbird
 import Testing
-@testable import StackUpload
+import StackUpload
 
 /// Entry points for `scripts/crash-test.sh` and `scripts/bench/upload.sh`, which run this test binary as a
 /// server process (there is no executable of its own until `gauntlet stack` wires the gateway in). Both are
