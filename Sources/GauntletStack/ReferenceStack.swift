@@ -60,7 +60,7 @@ public enum ReferenceStack {
         // Wiring that needs every port goes here (e.g. the load balancer's callback URL:
         // `identity.registerCallback(client: "web", url: "https://<lb>:<port>/oauth2/idpresponse")`).
         let endpoints = try assembly.describe()
-        return RunningStack(endpoints: endpoints, identity: assembly.identity, store: assembly.components.store, group: group, task: task)
+        return RunningStack(endpoints: endpoints, identity: assembly.identity, upload: assembly.components.upload, group: group, task: task)
     }
 
     /// What `assemble` built: the services, one `BoundPort` per listener, and the components.
@@ -115,15 +115,15 @@ public enum ReferenceStack {
 public final class RunningStack: Sendable {
     public let endpoints: StackEndpoints
     public let identity: IdentityProvider
-    /// The event store behind the upload gateway and Analytics search.
-    public let store: EventStore
+    /// The upload gateway and its event store (also behind Analytics search).
+    public let upload: UploadComponent
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(endpoints: StackEndpoints, identity: IdentityProvider, store: EventStore, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(endpoints: StackEndpoints, identity: IdentityProvider, upload: UploadComponent, group: ServiceGroup, task: Task<Void, any Error>) {
         self.endpoints = endpoints
         self.identity = identity
-        self.store = store
+        self.upload = upload
         self.group = group
         self.task = task
     }
@@ -132,16 +132,20 @@ public final class RunningStack: Sendable {
     public func shutdown() async throws {
         await group.triggerGracefulShutdown()
         let result = await task.result
-        await store.close()
+        await upload.close()
         try result.get()
     }
 
     /// Waits until the stack stops (a signal, when started with `handleSignals`).
+    /// The event store is closed (its last group commit flushed) before this returns.
     public func wait() async throws {
-        try await withTaskCancellationHandler {
-            try await task.value
+        let task = self.task
+        let result = await withTaskCancellationHandler {
+            await task.result
         } onCancel: {
             task.cancel()
         }
+        await upload.close()
+        try result.get()
     }
 }

@@ -20,9 +20,7 @@ import StackUpload
 struct StackComponents {
     var services: [any Service] = []
     var ports: [BoundPort] = []
-    var store: EventStore
-    var gateway: UploadGateway
-    var uploadBound = BoundPort(name: "upload gateway")
+    var upload: UploadComponent
     var managerBound: BoundPort
     var analyticsBound: BoundPort
     var lbBound = BoundPort(name: "load balancer")
@@ -42,14 +40,9 @@ struct StackComponents {
         }
 
         // The upload path: an encrypted, group-committed store behind the gateway.
-        var storeOptions = EventStore.Options()
-        storeOptions.retention = config.upload.retentionHours * 3600
-        storeOptions.segmentMaxBytes = config.upload.segmentMaxBytes
-        let store = try EventStore(directory: context.stateDirectory.appendingPathComponent("events").path, options: storeOptions)
-        var uploadConfig = config.upload
-        uploadConfig.port = config.ports.upload
-        uploadConfig.hostname = names.upload
-        let gateway = try await UploadGateway(config: uploadConfig, store: store, jwks: jwks, stackSeed: config.seed, logger: logger)
+        let upload = try await UploadComponent.make(
+            config: config.upload, port: config.ports.upload, context: context, jwks: jwks, issuer: identity.issuer)
+        let store = upload.store
 
         // The load balancer's identity is fixed before anything starts, so the backends can trust it.
         var edge = config.edge
@@ -70,13 +63,11 @@ struct StackComponents {
         let dnsServer = try DNSServer(config: config.dns, names: names, port: config.ports.dns)
 
         var components = StackComponents(
-            store: store, gateway: gateway, managerBound: backends.managerPort, analyticsBound: backends.analyticsPort,
+            upload: upload, managerBound: backends.managerPort, analyticsBound: backends.analyticsPort,
             dnsBound: dnsServer.boundPort, dnsServer: dnsServer, signer: signer, lbKeyID: signingKey.keyID,
             accessLogPath: context.stateDirectory.appendingPathComponent("access.log").path)
 
-        components.add(try TLSListener.application(
-            router: gateway.buildRouter(), name: "upload-gateway", port: config.ports.upload, tls: serverTLS,
-            bound: components.uploadBound, logger: logger), components.uploadBound)
+        components.add(try upload.application(logger: logger), upload.bound)
         components.add(backends.manager, backends.managerPort)
         components.add(backends.analytics, backends.analyticsPort)
         components.add(dnsServer, dnsServer.boundPort)
@@ -128,11 +119,9 @@ struct StackComponents {
             endpoints.resolve.append("\(names.loadBalancer):\(port):127.0.0.1")
             endpoints.lbKeyUrl = "https://\(names.loadBalancer):\(port)/.well-known/alb-keys"
         }
-        if let port = uploadBound.current {
-            endpoints.urls.upload = "https://\(names.upload):\(port)"
-            endpoints.direct.upload = "https://127.0.0.1:\(port)"
-            endpoints.resolve.append("\(names.upload):\(port):127.0.0.1")
-        }
+        endpoints.urls.upload = upload.urlByName
+        endpoints.direct.upload = upload.directURL
+        if let entry = upload.resolveEntry { endpoints.resolve.append(entry) }
         endpoints.direct.manager = managerBound.current.map { "https://127.0.0.1:\($0)" }
         endpoints.direct.analytics = analyticsBound.current.map { "https://127.0.0.1:\($0)" }
         if let port = dnsBound.current {
@@ -140,7 +129,7 @@ struct StackComponents {
         }
         endpoints.lbSigner = signer
         endpoints.accessLog = accessLogPath
-        endpoints.apiKeys = gateway.apiKeys.map(\.value)
+        endpoints.apiKeys = upload.apiKeyValues
     }
 }
 
