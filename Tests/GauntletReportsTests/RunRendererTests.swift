@@ -68,3 +68,36 @@ struct RunRendererTests {
         }
     }
 }
+
+@Suite("report.html and regeneration")
+struct HTMLReportTests {
+    @Test func htmlGolden() throws {
+        let run = try RunFiles.load(RunFixture.directory)
+        var copy = run
+        copy.directory = "results/smoke-fixture"
+        let html = HTMLReportRenderer.render(copy)
+        Golden.check(html, "run.report.html")
+        #expect(html.contains("<span class=\"verdict fail\">FAIL</span>"))
+        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        #expect(!html.contains("<script"))
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
+        #expect(html.contains("wrong_backend"))
+    }
+
+    @Test func regenerateWritesEveryOutput() throws {
+        let directory = RunFixture.temporaryDirectory("report")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for name in ["summary.json", "timeseries.jsonl", "intervals.jsonl"] {
+            try FileManager.default.copyItem(atPath: RunFixture.directory + "/" + name, toPath: directory + "/" + name)
+        }
+        let (run, written) = try RunReport.regenerate(directory)
+        #expect(written.map { ($0 as NSString).lastPathComponent } == RunReport.outputs)
+        for path in written {
+            #expect((try? Data(contentsOf: URL(fileURLWithPath: path)))?.isEmpty == false)
+        }
+        #expect(RunReport.passed(run.summary) == false)
+        // From the summary.json path too.
+        #expect(try RunReport.regenerate(directory + "/summary.json").written.count == 5)
+    }
+}

@@ -5,11 +5,14 @@ public struct ChartSeries: Sendable, Equatable {
     public var name: String
     public var points: [ChartPoint]
     public var dashed: Bool
+    /// Palette slot; nil: the series' position. Series of one request type share a colour.
+    public var colorIndex: Int?
 
-    public init(name: String, points: [ChartPoint], dashed: Bool = false) {
+    public init(name: String, points: [ChartPoint], dashed: Bool = false, colorIndex: Int? = nil) {
         self.name = name
         self.points = points
         self.dashed = dashed
+        self.colorIndex = colorIndex
     }
 }
 
@@ -81,17 +84,37 @@ enum SVG {
         return out
     }
 
-    /// A row of swatches and names along the top, under the title.
-    static func legend(_ names: [(name: String, dashed: Bool)], left: Double, y: Double) -> String {
+    /// Swatches and names along the top, under the title, wrapping onto more rows when they do not fit.
+    static func legend(_ entries: [(name: String, dashed: Bool, color: Int)], left: Double, right: Double, y: Double) -> String {
         var out = ""
-        var x = left
-        for (index, entry) in names.enumerated() {
-            let dash = entry.dashed ? " stroke-dasharray=\"5 3\"" : ""
-            out += "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 18))\" y2=\"\(number(y))\" stroke=\"\(color(index))\" stroke-width=\"3\"\(dash)/>\n"
-            out += "<text x=\"\(number(x + 22))\" y=\"\(number(y))\" dominant-baseline=\"middle\" fill=\"#222\">\(escape(entry.name))</text>\n"
-            x += 34 + Double(entry.name.count) * 7
+        for (entry, x, row) in legendLayout(entries.map(\.name), left: left, right: right) {
+            let item = entries[entry]
+            let rowY = y + Double(row) * 16
+            let dash = item.dashed ? " stroke-dasharray=\"5 3\"" : ""
+            out += "<line x1=\"\(number(x))\" y1=\"\(number(rowY))\" x2=\"\(number(x + 18))\" y2=\"\(number(rowY))\" stroke=\"\(color(item.color))\" stroke-width=\"3\"\(dash)/>\n"
+            out += "<text x=\"\(number(x + 22))\" y=\"\(number(rowY))\" dominant-baseline=\"middle\" fill=\"#222\">\(escape(item.name))</text>\n"
         }
         return out
+    }
+
+    /// (entry, x, row) for each legend entry; names are measured at ~7 px per character.
+    static func legendLayout(_ names: [String], left: Double, right: Double) -> [(Int, Double, Int)] {
+        var placed: [(Int, Double, Int)] = []
+        var x = left, row = 0
+        for (index, name) in names.enumerated() {
+            let width = 34 + Double(name.count) * 7
+            if x > left, x + width > right {
+                row += 1
+                x = left
+            }
+            placed.append((index, x, row))
+            x += width
+        }
+        return placed
+    }
+
+    static func legendRows(_ names: [String], left: Double, right: Double) -> Int {
+        (legendLayout(names, left: left, right: right).last?.2 ?? 0) + 1
     }
 
     static func polyline(_ points: [(Double, Double)], color: String, dashed: Bool) -> String {
@@ -127,7 +150,8 @@ public struct LineChart: Sendable {
 
     public var svg: String {
         let all = series.flatMap(\.points)
-        let plot = (left: 70.0, right: Double(width) - 20, top: 50.0, bottom: Double(height) - 50)
+        let rows = SVG.legendRows(series.map(\.name), left: 70, right: Double(width) - 20)
+        let plot = (left: 70.0, right: Double(width) - 20, top: 34.0 + Double(rows) * 16, bottom: Double(height) - 50)
         guard !all.isEmpty else {
             return SVG.document(width: width, height: height, title: title,
                                 body: "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" fill=\"#666\">no samples</text>\n")
@@ -145,9 +169,9 @@ public struct LineChart: Sendable {
         var body = SVG.axes(x: x, y: y, xTicks: xTicks, yTicks: yTicks, xTitle: xTitle,
                             yTitle: yUnit.map { "\(yTitle) (\($0))" } ?? yTitle)
         for (index, entry) in series.enumerated() where !entry.points.isEmpty {
-            body += SVG.polyline(entry.points.map { (x.position($0.x), y.position($0.y)) }, color: SVG.color(index), dashed: entry.dashed)
+            body += SVG.polyline(entry.points.map { (x.position($0.x), y.position($0.y)) }, color: SVG.color(entry.colorIndex ?? index), dashed: entry.dashed)
         }
-        body += SVG.legend(series.map { ($0.name, $0.dashed) }, left: plot.left, y: 36)
+        body += SVG.legend(series.enumerated().map { ($1.name, $1.dashed, $1.colorIndex ?? $0) }, left: plot.left, right: plot.right, y: 36)
         return SVG.document(width: width, height: height, title: title, body: body)
     }
 }
@@ -213,7 +237,7 @@ public struct PercentileSpectrumChart: Sendable {
             }
             body += SVG.polyline(points, color: SVG.color(index), dashed: false)
         }
-        body += SVG.legend(series.map { ($0.name, false) }, left: plot.left, y: 36)
+        body += SVG.legend(series.enumerated().map { ($1.name, false, $0) }, left: plot.left, right: plot.right, y: 36)
         return SVG.document(width: width, height: height, title: title, body: body)
     }
 }
@@ -271,7 +295,7 @@ public struct StackedBarChart: Sendable {
             }
             body += "<text x=\"\(SVG.number(x.position(offset) + 4))\" y=\"\(SVG.number(top + barHeight / 2))\" dominant-baseline=\"middle\" fill=\"#444\">\(SVG.escape(format.format(offset)))</text>\n"
         }
-        body += SVG.legend(segmentNames.map { ($0, false) }, left: plot.left, y: 36)
+        body += SVG.legend(segmentNames.enumerated().map { ($1, false, $0) }, left: plot.left, right: plot.right, y: 36)
         return SVG.document(width: width, height: height, title: title, body: body)
     }
 }
