@@ -9,6 +9,8 @@ import Testing
 /// `GAUNTLET_UPDATE_FIXTURES=1 swift test --filter RunFixture` rewrites it.
 enum RunFixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/run-smoke").path
+    /// The same scenario and build with other noise (seed 2): an A/A partner for `compare`.
+    static let directoryB = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/run-smoke-b").path
 
     static func scenario() -> Scenario {
         Scenario(
@@ -105,6 +107,7 @@ struct RunFixtureTests {
         let built = RunFixture.build()
         if ProcessInfo.processInfo.environment["GAUNTLET_UPDATE_FIXTURES"] == "1" {
             try RunFixture.write(built, to: RunFixture.directory)
+            try RunFixture.write(RunFixture.build(seed: 2), to: RunFixture.directoryB)
         }
         let loaded = try RunFiles.load(RunFixture.directory)
         #expect(loaded.summary == built.summary, "the results model changed: regenerate with GAUNTLET_UPDATE_FIXTURES=1")
