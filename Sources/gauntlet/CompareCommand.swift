@@ -44,14 +44,20 @@ struct CompareCommand: AsyncParsableCommand {
     @Flag(help: "List every compared metric, not only those that changed.")
     var all = false
 
-    func validate() throws {
+    /// Bad usage exits 2 (`GauntletExit.invalidInput`), like every other invalid input.
+    func usageProblem() -> String? {
         for rule in tolerances {
-            do { _ = try ComparisonRule.parse(rule) } catch { throw ValidationError("--tolerance \(error)") }
+            do { _ = try ComparisonRule.parse(rule) } catch { return "--tolerance \(error)" }
         }
+        return nil
     }
 
     func run() async throws {
         var stderr = StandardError()
+        if let problem = usageProblem() {
+            print("gauntlet compare: \(problem)\nSee 'gauntlet compare --help'.", to: &stderr)
+            throw GauntletExit.invalidInput
+        }
         let rules = tolerances.compactMap { try? ComparisonRule.parse($0) }
         let report: ComparisonReport
         do {

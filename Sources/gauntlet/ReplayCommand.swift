@@ -60,16 +60,22 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "A replayed run's request log (requests.jsonl) to compare with the recording.")
     var replayed: String?
 
-    func validate() throws {
-        if speed != nil && rate != nil { throw ValidationError("--speed and --rate exclude each other: keep the recorded timing scaled, or re-pace it") }
-        if let format, ReplaySourceFiles.Format(rawValue: format) == nil { throw ValidationError("--format: expected alb, har or gauntlet, got \"\(format)\"") }
-        if ALBClientIdentity(rawValue: client) == nil { throw ValidationError("--client: expected address, address+agent or connection, got \"\(client)\"") }
-        if let from, ReplayOptions.TimeBound(from) == nil { throw ValidationError("--from: expected an ISO 8601 time or an offset such as 90s, got \"\(from)\"") }
-        if let to, ReplayOptions.TimeBound(to) == nil { throw ValidationError("--to: expected an ISO 8601 time or an offset such as 10m, got \"\(to)\"") }
+    /// Bad usage exits 2 (`GauntletExit.invalidInput`), like every other invalid input.
+    func usageProblem() -> String? {
+        if speed != nil && rate != nil { return "--speed and --rate exclude each other: keep the recorded timing scaled, or re-pace it" }
+        if let format, ReplaySourceFiles.Format(rawValue: format) == nil { return "--format: expected alb, har or gauntlet, got \"\(format)\"" }
+        if ALBClientIdentity(rawValue: client) == nil { return "--client: expected address, address+agent or connection, got \"\(client)\"" }
+        if let from, ReplayOptions.TimeBound(from) == nil { return "--from: expected an ISO 8601 time or an offset such as 90s, got \"\(from)\"" }
+        if let to, ReplayOptions.TimeBound(to) == nil { return "--to: expected an ISO 8601 time or an offset such as 10m, got \"\(to)\"" }
+        return nil
     }
 
     func run() async throws {
         var stderr = StandardError()
+        if let problem = usageProblem() {
+            print("gauntlet replay: \(problem)\nSee 'gauntlet replay --help'.", to: &stderr)
+            throw GauntletExit.invalidInput
+        }
         let options = ReplayOptions(
             pacing: rate.map { .rate($0) } ?? .speed(speed ?? 1),
             from: from.flatMap(ReplayOptions.TimeBound.init), to: to.flatMap(ReplayOptions.TimeBound.init),
@@ -86,17 +92,25 @@ struct ReplayCommand: AsyncParsableCommand {
         var skipped = SkippedLines()
         do {
             var readers: [any RecordedRequestSource] = []
+            var formats: [ReplaySourceFiles.Format] = []
             for source in sources {
+                let resolved = try format.flatMap(ReplaySourceFiles.Format.init) ?? ReplaySourceFiles.detectFormat(source)
+                formats.append(resolved)
                 readers.append(try ReplaySourceFiles.reader(
-                    source, format: format.flatMap(ReplaySourceFiles.Format.init), strict: strict,
-                    identity: ALBClientIdentity(rawValue: client) ?? .addressAndUserAgent))
+                    source, format: resolved, strict: strict, identity: ALBClientIdentity(rawValue: client) ?? .addressAndUserAgent))
+            }
+            // Gauntlet's logs count seconds from their run's start, the others carry wall-clock times:
+            // merged together their timing would be meaningless.
+            if formats.contains(.gauntlet), formats.contains(where: { $0 != .gauntlet }) {
+                print("gauntlet replay: Gauntlet request logs (relative times) cannot be merged with ALB or HAR sources (wall-clock times); replay them separately", to: &stderr)
+                throw GauntletExit.invalidInput
             }
             var merged = MergedRequestSource(readers)
             while let request = try merged.next() {
                 if let planned = planner.plan(request) { plan.append(planned) }
             }
             skipped = merged.skipped
-        } catch {
+        } catch let error as ReplayIssue {
             print("gauntlet replay: \(error)", to: &stderr)
             throw GauntletExit.invalidInput
         }
