@@ -101,3 +101,28 @@ struct HTMLReportTests {
         #expect(try RunReport.regenerate(directory + "/summary.json").written.count == 5)
     }
 }
+
+@Suite("report.html without the per-second logs")
+struct HTMLFallbackTests {
+    @Test func aSummaryAloneStillRendersEverySection() throws {
+        var run = try RunFiles.load(RunFixture.directory)
+        run.timeSeries = []
+        run.intervals = []
+        let html = HTMLReportRenderer.render(run)
+        #expect(html.components(separatedBy: "no per-second series in this run").count - 1 == 2)
+        // The spectrum falls back to the summary's own percentiles.
+        #expect(html.contains("Latency by percentile (measured phases)"))
+        #expect(!html.contains(">no samples<"))
+        #expect(RunHistogramLogRenderer.render(run).split(separator: "\n").count == 6)
+    }
+
+    @Test func aPartialRunSaysSoEverywhere() throws {
+        var run = try RunFiles.load(RunFixture.directory)
+        run.summary.partial = true
+        run.summary.partialReason = "interrupted (SIGINT)"
+        #expect(HTMLReportRenderer.render(run).contains("The run ended early: interrupted (SIGINT)."))
+        let junit = RunJUnitRenderer.render(run.summary)
+        #expect(junit.contains("<error message=\"interrupted (SIGINT)\" type=\"partial\">"))
+        #expect(!RunReport.passed(run.summary))
+    }
+}
