@@ -152,6 +152,9 @@ struct ReplayALBLogTests {
             .replacingOccurrences(of: "\"curl/7.46.0\"", with: #""Mozilla \"quoted\" C:\\dir""#)
         let record = try ALBLogParser.parse(line)
         #expect(record.userAgent == #"Mozilla "quoted" C:\dir"#)
+        let escaped = try ReplayFixtures.lines("aws-doc-examples.log")[0]
+            .replacingOccurrences(of: "\"curl/7.46.0\"", with: #""caf\xc3\xa9\x09tab \xZZ""#)
+        #expect(try ALBLogParser.parse(escaped).userAgent == "caf\u{e9}\ttab \\xZZ")
     }
 
     @Test func unparseableRequestIsLoggedAsDashes() throws {
