@@ -88,7 +88,13 @@ struct ReplayCommand: AsyncParsableCommand {
             print("gauntlet replay: \(error)", to: &stderr)
             throw GauntletExit.invalidInput
         }
-        var plan: [PlannedReplayRequest] = []
+        // The plan streams: each planned request goes to the plan file and, with --replayed, to the
+        // matcher; nothing else keeps it, so a day of logs need not fit in memory (the matcher does hold
+        // what it pairs).
+        var planFile: FileHandle?
+        if let out { planFile = try openPlan(in: out) }
+        var matcher = ReplayMatcher()
+        var lastOffset = 0.0
         var skipped = SkippedLines()
         do {
             var readers: [any RecordedRequestSource] = []
@@ -107,22 +113,32 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             var merged = MergedRequestSource(readers)
             while let request = try merged.next() {
-                if let planned = planner.plan(request) { plan.append(planned) }
+                guard let planned = planner.plan(request) else { continue }
+                lastOffset = planned.offset
+                if let planFile {
+                    do {
+                        try planFile.write(contentsOf: Data((Self.planLine(planned) + "\n").utf8))
+                    } catch {
+                        print("gauntlet replay: cannot write the plan: \(error.localizedDescription)", to: &stderr)
+                        throw GauntletExit.runFailed
+                    }
+                }
+                if replayed != nil { matcher.expect(planned.request) }
             }
             skipped = merged.skipped
         } catch let error as ReplayIssue {
             print("gauntlet replay: \(error)", to: &stderr)
             throw GauntletExit.invalidInput
         }
-        printPlan(planner, plan, skipped)
-        if let out { try writePlan(plan, to: out) }
+        try planFile?.close()
+        printPlan(planner, replaySpan: lastOffset, skipped)
+        if let out { print("wrote \((out as NSString).appendingPathComponent("replay-plan.jsonl"))") }
         guard let replayed else { return }
-        try compare(plan, with: replayed)
+        try compare(matcher, with: replayed)
     }
 
-    func printPlan(_ planner: ReplayPlanner, _ plan: [PlannedReplayRequest], _ skipped: SkippedLines) {
+    func printPlan(_ planner: ReplayPlanner, replaySpan duration: Double, _ skipped: SkippedLines) {
         let counts = planner.counts
-        let duration = plan.last?.offset ?? 0
         let mix = RequestType.allCases.compactMap { type in counts.byType[type].map { "\(type.rawValue) \($0)" } }.joined(separator: ", ")
         print("replay plan: \(counts.planned) of \(counts.seen) recorded requests (\(mix.isEmpty ? "none" : mix))")
         print("  recorded span \(Quantity.format(seconds: planner.recordedSpan)), replay span \(Quantity.format(seconds: duration))")
@@ -141,35 +157,35 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    func writePlan(_ plan: [PlannedReplayRequest], to directory: String) throws {
+    func openPlan(in directory: String) throws -> FileHandle {
         var stderr = StandardError()
+        let path = (directory as NSString).appendingPathComponent("replay-plan.jsonl")
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            var text = ""
-            for planned in plan {
-                let request = planned.request
-                let scheme = request.scheme ?? "https"
-                let record = RequestLogRecord(
-                    intendedTime: planned.offset, type: planned.classification.type, method: request.method,
-                    url: request.host.isEmpty ? request.pathAndQuery : "\(scheme)://\(request.host)\(request.pathAndQuery)",
-                    status: request.status, serviceTime: request.processingTime,
-                    user: "client-\(planned.user.client)", role: planned.user.role
-                )
-                text += record.jsonLine() + "\n"
-            }
-            let path = (directory as NSString).appendingPathComponent("replay-plan.jsonl")
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            print("wrote \(path)")
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         } catch {
-            print("gauntlet replay: cannot write the plan into \(directory): \(error.localizedDescription)", to: &stderr)
+            print("gauntlet replay: cannot write \(path): \(error.localizedDescription)", to: &stderr)
             throw GauntletExit.runFailed
         }
     }
 
-    func compare(_ plan: [PlannedReplayRequest], with path: String) throws {
+    /// A planned request in Gauntlet's request-log format: `t` is the intended send time, `status` the
+    /// recorded one, `service_time` the recorded processing time, `user` the recorded client.
+    static func planLine(_ planned: PlannedReplayRequest) -> String {
+        let request = planned.request
+        let scheme = request.scheme ?? "https"
+        return RequestLogRecord(
+            intendedTime: planned.offset, type: planned.classification.type, method: request.method,
+            url: request.host.isEmpty ? request.pathAndQuery : "\(scheme)://\(request.host)\(request.pathAndQuery)",
+            status: request.status, serviceTime: request.processingTime,
+            user: "client-\(planned.user.client)", role: planned.user.role
+        ).jsonLine()
+    }
+
+    func compare(_ matcher: ReplayMatcher, with path: String) throws {
         var stderr = StandardError()
-        var matcher = ReplayMatcher()
-        for planned in plan { matcher.expect(planned.request) }
+        var matcher = matcher
         var comparison = ReplayComparison()
         do {
             var reader = RequestLogReader(try ReplaySourceFiles.open(path), strict: strict)
