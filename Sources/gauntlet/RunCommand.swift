@@ -65,18 +65,19 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let interactive = isatty(STDERR_FILENO) == 1
+        let showProgress: @Sendable (Progress) -> Void = { progress in
+            var stderr = StandardError()
+            if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
+        }
+        let showWarning: @Sendable (String) -> Void = { warning in
+            var stderr = StandardError()
+            print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
+        }
         let options = DriverOptions(
             workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
-            onProgress: quiet ? nil : { progress in
-                var stderr = StandardError()
-                if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
-            },
-            onWarning: { warning in
-                var stderr = StandardError()
-                print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
-            })
+            onProgress: quiet ? nil : showProgress, onWarning: showWarning)
         let result: RunResult
-        do {
+        do throws(DriverError) {
             result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
         } catch {
             await stopStack?()
@@ -116,7 +117,7 @@ struct RunCommand: AsyncParsableCommand {
 
 /// SIGINT/SIGTERM → a stop request (the run ends early and writes partial results); a second signal
 /// falls through to the default action.
-final class SignalTrap: Sendable {
+final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
     init(stop: StopSignal) {

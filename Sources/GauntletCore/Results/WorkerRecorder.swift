@@ -93,7 +93,7 @@ public struct WorkerRecorder: Sendable {
         switch sample.outcome {
         case .ok:
             current.counters[series].ok += 1
-            if sample.type == .upload {
+            if sample.type == .upload, (200..<300).contains(sample.status) {
                 current.counters[series].uploadEvents += sample.uploadEvents
                 current.counters[series].uploadBytes += sample.uploadBytes
                 current.counters[series].uploadBatches += 1

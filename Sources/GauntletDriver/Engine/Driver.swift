@@ -19,18 +19,18 @@ public enum Driver {
         let scenario = plan.scenario
         let links = (0..<plan.workers).map { _ in WorkerLink() }
         let stop = options.stop
-        let started = Date()
-        let origin = Clock.now()
         var workers: [Worker] = []
         for id in 0..<plan.workers {
             do {
-                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop, origin: origin))
+                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
             } catch {
                 throw .startFailed(error.description)
             }
         }
+        let started = Date()
+        let origin = Clock.now()
         for worker in workers {
-            let thread = Thread { worker.run() }
+            let thread = Thread { worker.run(origin: origin) }
             thread.name = "gauntlet-worker-\(worker.id)"
             thread.stackSize = 4 << 20
             thread.start()

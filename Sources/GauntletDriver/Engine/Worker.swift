@@ -30,8 +30,8 @@ final class Worker: @unchecked Sendable {
     let plan: RunPlan
     let link: WorkerLink
     let stop: StopSignal
-    /// Monotonic time of the run's start (shared by every worker).
-    let origin: Double
+    /// Monotonic time of the run's start (shared by every worker), set when the run starts.
+    private var origin = 0.0
     private let oracle = RoutingOracle()
     private let phaseEnds: [Double]
     private let duration: Double
@@ -55,12 +55,12 @@ final class Worker: @unchecked Sendable {
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
 
-    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal, origin: Double) throws(TransportError) {
+    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal) throws(TransportError) {
         self.id = id
         self.plan = plan
         self.link = link
         self.stop = stop
-        self.origin = origin
+        self.origin = Clock.now()
         self.phaseEnds = plan.phaseEnds
         self.duration = plan.scenario.duration
         self.recorder = WorkerRecorder(worker: id, phases: plan.scenario.phases)
@@ -190,7 +190,10 @@ final class Worker: @unchecked Sendable {
 
     // MARK: the loop
 
-    func run() {
+    /// The worker's loop, on its own thread, until the schedule ends or a stop is requested.
+    /// `origin` is the run's start, taken after every worker is set up so set-up time is not schedule lag.
+    func run(origin: Double) {
+        self.origin = origin
         defer { link.finished.store(true, ordering: .releasing) }
         var nextBoundary = max(1.0, (now() + 1).rounded(.down))
         var stopDeadline = Double.infinity
@@ -203,13 +206,17 @@ final class Worker: @unchecked Sendable {
                 nextBoundary += 1
             }
             let stopping = stop.isRequested || t >= duration
+            // At the schedule's end, arrivals already due are still sent (late, and measured from their
+            // intended time) during the grace period; a stop request sends nothing more.
+            let backlog = !stop.isRequested && lanes.contains { $0.nextTime != nil || $0.readyHead < $0.ready.count }
             if stopping {
                 if stopDeadline == .infinity { stopDeadline = t + min(plan.target.timeout, 5) }
-                if busy == 0 { break }
+                if busy == 0 && !backlog { break }
                 if t >= stopDeadline {
                     abandonInFlight(at: t)
                     break
                 }
+                if backlog { for lane in lanes { issue(lane, at: t) } }
             } else if completedSinceIssue {
                 for lane in lanes { issue(lane, at: t) }
                 startLogins(at: t)
@@ -266,6 +273,8 @@ final class Worker: @unchecked Sendable {
             }
             let intended: Double
             if lane.iterator == nil {
+                // Closed loop: back to back until the end, nothing after it.
+                guard t < duration, !stop.isRequested else { return }
                 intended = t
             } else if let next = lane.nextTime, next <= t {
                 intended = next
