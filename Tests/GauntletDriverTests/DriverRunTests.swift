@@ -166,6 +166,27 @@ import Testing
         #expect(result.summary.partial == false)
     }
 
+    @Test func uploadsWithABearerTokenFetchItOnceAndUseIt() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        var endpoints = Self.endpoints(edge)
+        endpoints.clients = Endpoints.Clients(web: nil, api: nil, uploader: .init(clientId: "up", clientSecret: "sec", scope: "events/write"))
+        let scenario = Self.scenario(
+            duration: 1, upload: UploadRequests(schedule: .constant(rate: 20), batches: [.init(events: 5)], auth: .bearer))
+        let result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: DriverOptions())
+        let summary = result.summary
+        #expect(summary.stats(for: .upload)?.total.ok == 20, "\(summary.all.errors) \(summary.all.statuses)")
+        #expect(summary.upload?.events == 100)
+        #expect(summary.auth.latency(of: "token")?.count == 1)
+    }
+
+    @Test func bearerUploadsWithoutAnUploaderClientAreAnInvalidTarget() async throws {
+        let scenario = Self.scenario(duration: 1, upload: UploadRequests(schedule: .constant(rate: 1), batches: [.init(events: 1)], auth: .bearer))
+        await #expect(throws: DriverError.self) {
+            _ = try await Driver.run(scenario: scenario, endpoints: Endpoints(urls: .init(lb: nil, idp: "http://127.0.0.1:1", upload: "http://127.0.0.1:1")), options: DriverOptions())
+        }
+    }
+
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

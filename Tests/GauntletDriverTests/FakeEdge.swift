@@ -77,7 +77,14 @@ class H(BaseHTTPRequestHandler):
         base = "http://" + self.headers["Host"]
         if path == "/ok": return self.reply(204)
         if path == "/slow": time.sleep(float(q.get("s", ["1"])[0])); return self.reply(200)
+        if path == "/oauth2/token":
+            import base64
+            if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"up:sec").decode(): return self.reply(401)
+            if "grant_type=client_credentials" not in body.decode(): return self.reply(400)
+            return self.reply(200, [("Content-Type", "application/json")], b'{"access_token":"t0k","expires_in":3600,"token_type":"Bearer"}')
         if path == "/v1/events":
+            auth = self.headers.get("Authorization")
+            if auth is not None and auth != "Bearer t0k": return self.reply(401, [("Content-Type", "application/json")], b'{"message":"Unauthorized"}')
             if self.headers.get("x-api-key") == "good": return self.reply(202, [("Content-Type", "application/json")], b'{"accepted":1}')
             return self.reply(403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}')
         if path == "/oauth2/authorize":

@@ -46,7 +46,7 @@ public enum Driver {
             let elapsed = Clock.now() - origin
             if elapsed - lastProgress >= 1 {
                 lastProgress = elapsed.rounded(.down)
-                options.onProgress?(Progress.make(accumulator: accumulator, scenario: scenario, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
+                options.onProgress?(RunProgress.make(accumulator: accumulator, scenario: scenario, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
             }
             if failureNoted == nil, let failure = links.lazy.compactMap({ $0.failure.withLock { $0 } }).first {
                 failureNoted = failure
@@ -76,14 +76,14 @@ public struct DriverOptions: Sendable {
     /// Where relative paths in the scenario (CA file, users CSV) are resolved from.
     public var scenarioDirectory: String
     /// Called about once a second from the coordinating task.
-    public var onProgress: (@Sendable (Progress) -> Void)?
+    public var onProgress: (@Sendable (RunProgress) -> Void)?
     /// Called once with the first worker failure (e.g. a login that cannot succeed).
     public var onWarning: (@Sendable (String) -> Void)?
     public var environment: [String: String]
 
     public init(
         workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",
-        onProgress: (@Sendable (Progress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
+        onProgress: (@Sendable (RunProgress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.workers = workers
@@ -118,7 +118,7 @@ public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The live figures of a run, for the once-a-second progress line.
-public struct Progress: Sendable {
+public struct RunProgress: Sendable {
     public struct TypeFigures: Sendable {
         public var type: RequestType
         public var intendedRate: Double?
@@ -134,14 +134,14 @@ public struct Progress: Sendable {
     public var inFlight: Int
     public var types: [TypeFigures]
 
-    static func make(accumulator: RunAccumulator, scenario: Scenario, elapsed: Double, inFlight: Int) -> Progress {
+    static func make(accumulator: RunAccumulator, scenario: Scenario, elapsed: Double, inFlight: Int) -> RunProgress {
         let last = accumulator.timeSeries.map(\.second).max()
         let types = scenario.requestTypes.map { type -> TypeFigures in
             let point = accumulator.timeSeries.last { $0.type == type && $0.second == last }
             let totals = accumulator.progress(for: type)
             return TypeFigures(type: type, intendedRate: point?.intendedRate, achievedRate: Double(point?.count ?? 0), count: totals.count, failed: totals.failed, p99: point?.p99)
         }
-        return Progress(elapsed: elapsed, duration: scenario.duration, inFlight: inFlight, types: types)
+        return RunProgress(elapsed: elapsed, duration: scenario.duration, inFlight: inFlight, types: types)
     }
 
     /// `12.0/60s  upload 100/100 req/s  ui 50/50 …  in flight 3  errors 0  p99 12.3ms`

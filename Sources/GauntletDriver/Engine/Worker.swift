@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CCurl
+import Foundation
 import GauntletCore
 
 /// One load-generator thread: its own libcurl multi handle, easy handles, virtual users, schedule share
@@ -52,6 +53,13 @@ final class Worker: @unchecked Sendable {
     private var apiHeaders: UnsafeMutablePointer<curl_slist>?
     private var genericHeaders: [UnsafeMutablePointer<curl_slist>?] = []
     private var busy = 0
+    /// Upload `client_credentials` token, its expiry, and uploads waiting for it.
+    private var uploadToken: String?
+    private var uploadTokenExpiry = 0.0
+    private var fetchingToken = false
+    private var tokenWaiters: [PlannedRequest] = []
+    private var tokenHeaders: UnsafeMutablePointer<curl_slist>?
+    private var needsToken: Bool { plan.scenario.upload?.auth == .bearer }
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
 
@@ -130,8 +138,12 @@ final class Worker: @unchecked Sendable {
             advance(lane)
             lanes.append(lane)
         }
-        if !users.isEmpty {
-            for _ in 0..<min(users.count, 8) {
+        if needsToken, let uploader = plan.target.uploader {
+            let basic = Data("\(uploader.clientId):\(uploader.clientSecret)".utf8).base64EncodedString()
+            tokenHeaders = keep(Curl.list(["Content-Type: application/x-www-form-urlencoded", "Accept: application/json", "Authorization: Basic \(basic)"]))
+        }
+        if !users.isEmpty || needsToken {
+            for _ in 0..<max(1, min(users.count, 8)) {
                 let transfer = try Transfer(lane: -1, settings: settings)
                 transfers.append(transfer)
                 loginFree.append(transfer)
@@ -283,6 +295,17 @@ final class Worker: @unchecked Sendable {
                 return
             }
             guard let request = makeRequest(lane, intended: intended) else { continue }
+            if request.type == .upload, needsToken, request.credentialValid {
+                guard let token = uploadToken, t < uploadTokenExpiry else {
+                    tokenWaiters.append(request)
+                    fetchToken(refresh: uploadToken != nil, at: t)
+                    continue
+                }
+                if uploadTokenExpiry - t < 30 { fetchToken(refresh: true, at: t) }
+                lane.free.removeLast()
+                send(request, on: transfer, at: t, bearer: token)
+                continue
+            }
             if request.user >= 0 {
                 guard case .active(let cookie, _) = users[request.user].state else {
                     park(request, at: t)
@@ -297,12 +320,14 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil) {
+    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil, bearer: String? = nil) {
         var cookie = cookie
+        var bearer = bearer
+        if bearer == nil, request.type == .upload, needsToken, request.credentialValid { bearer = uploadToken }
         if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state { cookie = current }
         let wire = WireRequest(
             kind: request.kind, method: request.method, urlHandle: urlHandle(request.url), url: request.url,
-            headers: request.headers, cookie: cookie, bearer: nil, body: request.body,
+            headers: request.headers, cookie: cookie, bearer: bearer, body: request.body,
             captureHeaders: request.user >= 0, captureBody: false)
         do {
             try transfer.prepare(wire)
@@ -400,6 +425,25 @@ final class Worker: @unchecked Sendable {
             }
             record(request, outcome: outcome, status: status, sent: sent, finished: t, transfer: transfer)
             releaseRequestTransfer(transfer)
+        case .token(let refresh, let sent):
+            recorder.recordAuth(refresh ? .refresh : .token, seconds: t - sent, phase: phase(at: t))
+            fetchingToken = false
+            let status = code == CURLE_OK ? transfer.status : 0
+            let token = status == 200 ? Self.accessToken(in: transfer.body) : nil
+            releaseRequestTransfer(transfer)
+            guard let token else {
+                let reason = code != CURLE_OK ? Curl.error(for: code, "token").description : "the token endpoint answered \(status)"
+                recorder.countLogin(succeeded: false)
+                noteFailure("client_credentials token for uploads failed: \(reason)")
+                for request in tokenWaiters { record(request, outcome: .error(.auth), status: 0, sent: t, finished: t, transfer: nil) }
+                tokenWaiters.removeAll()
+                return
+            }
+            if refresh { recorder.countLogin(succeeded: true, refresh: true) }
+            uploadToken = token.value
+            uploadTokenExpiry = t + token.expiresIn
+            for request in tokenWaiters { lanes[request.lane].ready.append(request) }
+            tokenWaiters.removeAll()
         case .login(let user, let step, let sent):
             recorder.recordAuth(step, seconds: t - sent, phase: phase(at: t))
             if step == .idpResponse, transfer.lbAuth >= 0 { recorder.recordAuth(.token, seconds: transfer.lbAuth, phase: phase(at: t)) }
@@ -510,6 +554,37 @@ final class Worker: @unchecked Sendable {
         busy += 1
     }
 
+    /// Asks the identity provider for an upload token (one request at a time).
+    private func fetchToken(refresh: Bool, at t: Double) {
+        guard !fetchingToken, let transfer = loginFree.last, let idp = plan.target.idp, let uploader = plan.target.uploader else { return }
+        var pairs = [("grant_type", "client_credentials")]
+        if let scope = uploader.scope { pairs.append(("scope", scope)) }
+        let wire = WireRequest(
+            kind: -1, method: "POST", urlHandle: nil, url: idp + "/oauth2/token", headers: tokenHeaders, cookie: nil, bearer: nil,
+            body: Array(FormEncoding.encode(pairs).utf8), captureHeaders: false, captureBody: true)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            noteFailure("client_credentials token: \(error)")
+            return
+        }
+        loginFree.removeLast()
+        fetchingToken = true
+        transfer.job = .token(refresh: refresh, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
+    }
+
+    static func accessToken(in body: [UInt8]) -> (value: String, expiresIn: Double)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let token = object["access_token"] as? String else { return nil }
+        return (token, (object["expires_in"] as? Double) ?? Double(object["expires_in"] as? Int ?? 3600))
+    }
+
+    private func noteFailure(_ message: String) {
+        link.failure.withLock { if $0 == nil { $0 = message } }
+    }
+
     private func loginFailed(_ user: Int, reason: String, category: ErrorCategory, at t: Double) {
         recorder.countLogin(succeeded: false)
         users[user].state = .loggedOut
@@ -519,7 +594,7 @@ final class Worker: @unchecked Sendable {
         for request in pending {
             record(request, outcome: .error(category == .auth ? .auth : category), status: 0, sent: t, finished: t, transfer: nil)
         }
-        if link.failure.withLock({ $0 == nil }) { link.failure.withLock { $0 = "login of \(users[user].credential.username) failed: \(reason)" } }
+        noteFailure("login of \(users[user].credential.username) failed: \(reason)")
     }
 
     // MARK: what to send
