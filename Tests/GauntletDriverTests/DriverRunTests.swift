@@ -187,6 +187,25 @@ import Testing
         }
     }
 
+    @Test func namesAreResolvedThroughTheTargetsDNSAndPinnedUntilTheTTLEnds() async throws {
+        let edge = try FakeEdge()
+        let dns = try FakeDNS(ttl: 1)
+        defer {
+            edge.stop()
+            dns.stop()
+        }
+        var scenario = Self.scenario(
+            duration: 3.5, api: APIRequests(schedule: .constant(rate: 20), calls: [.init(path: "/manager/api/users", audience: .anonymous)]))
+        scenario.target = .remote(RemoteTarget(lb: "http://lb.gauntlet.test:\(edge.port)", dns: "127.0.0.1:\(dns.port)"))
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions())
+        let summary = result.summary
+        #expect(summary.stats(for: .api)?.total.ok == 70, "\(summary.all.errors)")   // 401 for anonymous API calls, as expected
+        let lookups = try #require(summary.auth.latency(of: "dns"))
+        // One lookup at the start, then one each time the 1 s TTL ran out (checked once a second).
+        #expect(lookups.count >= 2 && lookups.count <= 5, "\(lookups.count) lookups")
+        #expect(dns.queries() == lookups.count)
+    }
+
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
