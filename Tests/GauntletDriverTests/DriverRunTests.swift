@@ -206,6 +206,26 @@ import Testing
         #expect(dns.queries() == lookups.count)
     }
 
+    @Test func theRequestLogHasOneLinePerRequestInReplaysFormat() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        var scenario = Self.scenario(
+            duration: 1, http: GenericRequests(schedule: .constant(rate: 20), requests: [.init(url: edge.base + "/ok?q=\"x\"", expectStatus: 204)]))
+        scenario.http.requestLog = true
+        let path = NSTemporaryDirectory() + "gauntlet-requests-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions(requestLogPath: path))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 20)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["type"] as? String == "http")
+        #expect(first["status"] as? Int == 204)
+        #expect(first["url"] as? String == edge.base + "/ok?q=\"x\"")
+        #expect((first["t"] as? Double).map { $0 >= 0 && $0 < 1 } == true)
+        #expect(first["latency"] is Double)
+        #expect(first["phase"] as? String == "steady")
+    }
+
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

@@ -38,11 +38,24 @@ public enum Driver {
         workers.removeAll()
 
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
+        var requestLog: FileHandle?
+        if scenario.http.requestLog, let path = options.requestLogPath {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            requestLog = FileHandle(forWritingAtPath: path)
+            if requestLog == nil { options.onWarning?("cannot write the request log \(path); the run goes on without it") }
+        }
+        defer { try? requestLog?.close() }
+        func writeLog() {
+            for link in links {
+                for chunk in link.drainLog() { requestLog?.write(Data(chunk)) }
+            }
+        }
         var lastProgress = 0.0
         var failureNoted: String?
         while !links.allSatisfy({ $0.finished.load(ordering: .acquiring) }) {
             try? await Task.sleep(nanoseconds: 100_000_000)
             for link in links { for record in link.drain() { accumulator.add(record) } }
+            writeLog()
             let elapsed = Clock.now() - origin
             if elapsed - lastProgress >= 1 {
                 lastProgress = elapsed.rounded(.down)
@@ -54,6 +67,7 @@ public enum Driver {
             }
         }
         for link in links { for record in link.drain() { accumulator.add(record) } }
+        writeLog()
         accumulator.flush()
         let elapsed = Clock.now() - origin
         let formatter = ISO8601DateFormatter()
@@ -80,12 +94,15 @@ public struct DriverOptions: Sendable {
     /// Called once with the first worker failure (e.g. a login that cannot succeed).
     public var onWarning: (@Sendable (String) -> Void)?
     public var environment: [String: String]
+    /// Where to write `requests.jsonl` when the scenario sets `http.request_log` (nil: nowhere).
+    public var requestLogPath: String?
 
     public init(
         workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",
         onProgress: (@Sendable (RunProgress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, requestLogPath: String? = nil
     ) {
+        self.requestLogPath = requestLogPath
         self.workers = workers
         self.stop = stop
         self.gauntletVersion = gauntletVersion

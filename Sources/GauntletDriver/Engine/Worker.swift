@@ -62,6 +62,9 @@ final class Worker: @unchecked Sendable {
     private var needsToken: Bool { plan.scenario.upload?.auth == .bearer }
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
+    /// `requests.jsonl` lines not yet handed over (only when the scenario asks for a request log).
+    private var requestLog: [UInt8] = []
+    private let logging: Bool
 
     init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal) throws(TransportError) {
         self.id = id
@@ -72,6 +75,7 @@ final class Worker: @unchecked Sendable {
         self.phaseEnds = plan.phaseEnds
         self.duration = plan.scenario.duration
         self.recorder = WorkerRecorder(worker: id, phases: plan.scenario.phases)
+        self.logging = plan.scenario.http.requestLog
         let target = plan.target
         self.settings = TransportSettings(
             timeout: target.timeout, http2: target.http2, caFile: target.caFile, insecure: target.insecure,
@@ -215,6 +219,10 @@ final class Worker: @unchecked Sendable {
             if t >= nextBoundary {
                 if t >= dnsExpiry { try? resolveNames(initial: false) }
                 link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+                if logging {
+                    link.postLog(requestLog)
+                    requestLog.removeAll(keepingCapacity: true)
+                }
                 nextBoundary += 1
             }
             let stopping = stop.isRequested || t >= duration
@@ -252,6 +260,7 @@ final class Worker: @unchecked Sendable {
         }
         link.inFlight.store(0, ordering: .relaxed)
         link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+        if logging { link.postLog(requestLog) }
     }
 
     /// Pulls this worker's next arrival (every `workers`-th of the schedule).
@@ -494,6 +503,38 @@ final class Worker: @unchecked Sendable {
             sample.target = transfer.targetTime
         }
         recorder.record(sample)
+        if logging { appendLog(request, sample) }
+    }
+
+    /// One `requests.jsonl` line (the format `replay` reads; see RequestLogRecord), written by hand.
+    private func appendLog(_ request: PlannedRequest, _ sample: RequestSample) {
+        func string(_ text: String?) -> String {
+            guard let text else { return "null" }
+            var escaped = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case _ where scalar.value < 0x20: escaped += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return escaped + "\""
+        }
+        var error: String?
+        switch sample.outcome {
+        case .ok, .rejected: error = nil
+        case .error(let category): error = category.rawValue
+        case .misroute: error = ErrorCategory.oracle.rawValue
+        }
+        let answered = sample.status > 0
+        let user = request.user >= 0 ? users[request.user].credential.username : nil
+        let phaseName = plan.scenario.phases.indices.contains(request.phase) ? plan.scenario.phases[request.phase].name : nil
+        let line = "{\"t\":\(request.intended),\"type\":\"\(request.type.rawValue)\",\"method\":\(string(request.method)),\"url\":\(string(request.url)),"
+            + "\"status\":\(answered ? String(sample.status) : "null"),\"latency\":\(answered ? String(sample.finished - sample.intended) : "null"),"
+            + "\"service_time\":\(answered ? String(sample.finished - sample.sent) : "null"),\"user\":\(string(user)),"
+            + "\"role\":\(string(request.role?.rawValue)),\"error\":\(string(error)),\"phase\":\(string(phaseName))}\n"
+        requestLog.append(contentsOf: line.utf8)
     }
 
     /// Requests still in flight when the run's grace period ends count as timeouts.
