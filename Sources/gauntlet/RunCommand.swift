@@ -1,12 +1,147 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import GauntletCore
+import GauntletDriver
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Not available yet: lands with the load driver (issue 6)."
+        abstract: "Run a scenario: drive its request types at their rates, check every response, write the results.",
+        discussion: """
+            Writes results/<scenario>-<UTC time>/ (or --out DIR): summary.json, timeseries.jsonl, \
+            intervals.jsonl, and requests.jsonl when the scenario sets http.request_log. The last line printed names the directory. Ctrl-C ends the run early and \
+            still writes what was measured, marked partial. Exit codes: 0 thresholds held, 1 a threshold \
+            failed, 2 invalid scenario or target, 3 the run failed.
+            """
     )
 
+    @Argument(help: "The scenario file (YAML).")
+    var scenario: String
+
+    @Option(help: "Write the results to this directory instead of results/<scenario>-<UTC time>.")
+    var out: String?
+
+    @Option(help: "An endpoints file written by `gauntlet stack --endpoints`: run against that stack.")
+    var endpoints: String?
+
+    @Option(help: "Load-generator threads (overrides the scenario's http.workers).")
+    var workers: Int?
+
+    @Flag(help: "No live progress line.")
+    var quiet = false
+
     func run() async throws {
-        throw notYetAvailable("run", landsWith: "the load driver (issue 6)")
+        var stderr = StandardError()
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioDecoder.load(path: self.scenario)
+        } catch {
+            print(error.description, to: &stderr)
+            throw GauntletExit.invalidInput
+        }
+        let directory = (self.scenario as NSString).deletingLastPathComponent
+        let stop = StopSignal()
+        let signals = SignalTrap(stop: stop)
+        defer { signals.release() }
+
+        var endpoints: Endpoints?
+        var stopStack: (@Sendable () async -> Void)?
+        do {
+            if let path = self.endpoints {
+                endpoints = try Driver.loadEndpoints(path: path)
+            } else if case .embedded(let embedded) = scenario.target {
+                // SEAM(lead): start the reference stack in-process here — `ReferenceStack.start(...)` with
+                // `embedded.stackConfig` (relative to the scenario) and `embedded.faults`, on ephemeral ports —
+                // and hand its endpoints JSON to the driver: `endpoints = try Endpoints.decode(json)`; set
+                // `stopStack` to shut it down after the run.
+                _ = embedded
+                print("gauntlet run: target: embedded needs the reference stack, which is not wired into `run` yet; start one with `gauntlet stack --endpoints e.json` and pass --endpoints e.json", to: &stderr)
+                throw GauntletExit.runFailed
+            }
+        } catch let error as DriverError {
+            print("gauntlet run: \(error)", to: &stderr)
+            throw GauntletExit.invalidInput
+        }
+
+        let interactive = isatty(STDERR_FILENO) == 1
+        let showProgress: @Sendable (RunProgress) -> Void = { progress in
+            var stderr = StandardError()
+            if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
+        }
+        let showWarning: @Sendable (String) -> Void = { warning in
+            var stderr = StandardError()
+            print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
+        }
+        let outputDirectory = out ?? Self.defaultDirectory(for: scenario.name)
+        if scenario.http.requestLog {
+            try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        }
+        let options = DriverOptions(
+            workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
+            onProgress: quiet ? nil : showProgress, onWarning: showWarning,
+            requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil)
+        let result: RunResult
+        do throws(DriverError) {
+            result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
+        } catch {
+            await stopStack?()
+            print("gauntlet run: \(error)", to: &stderr)
+            if case .invalidTarget = error { throw GauntletExit.invalidInput }
+            throw GauntletExit.runFailed
+        }
+        await stopStack?()
+        if interactive && !quiet { print("", to: &stderr) }
+
+        do {
+            try ResultsWriter.write(result, to: outputDirectory)
+        } catch {
+            print("gauntlet run: cannot write the results to \(outputDirectory): \(error)", to: &stderr)
+            throw GauntletExit.runFailed
+        }
+        print(result.summary.table)
+        print("results: \(outputDirectory)")
+
+        let all = result.summary.all
+        let unreachable = all.count > 0 && all.ok == 0 && all.rejected == 0
+            && all.errors.allSatisfy { ["dns", "connect", "tls"].contains($0.category) }
+        if unreachable { throw GauntletExit.runFailed }
+        if !result.summary.thresholdsPassed { throw GauntletExit.thresholdFailed }
+    }
+
+    static func defaultDirectory(for name: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+        return "results/\(safe)-\(formatter.string(from: Date()))"
+    }
+}
+
+/// SIGINT/SIGTERM → a stop request (the run ends early and writes partial results); a second signal
+/// falls through to the default action.
+final class SignalTrap {
+    private let sources: [any DispatchSourceSignal]
+
+    init(stop: StopSignal) {
+        var sources: [any DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                stop.request("interrupted (\(name))")
+                signal(number, SIG_DFL)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    func release() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }

@@ -28,7 +28,7 @@ public enum DNSMessage {
     /// A recursion-desired query for the A record of `name`.
     public static func query(id: UInt16, name: String) throws(Failure) -> [UInt8] {
         var packet: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-        for label in name.split(separator: ".") {
+        for label in name.split(separator: ".", omittingEmptySubsequences: false) where !(label.isEmpty && name.hasSuffix(".")) {
             let bytes = Array(label.utf8)
             guard !bytes.isEmpty, bytes.count < 64 else { throw .badName(name) }
             packet.append(UInt8(bytes.count))

@@ -26,6 +26,9 @@ extension Driver {
             }
             target.pins = endpoints.resolve ?? []
             target.apiKeys = endpoints.apiKeys ?? []
+            if let uploader = endpoints.clients?.uploader, let secret = uploader.clientSecret {
+                target.uploader = ClientCredentials(clientId: uploader.clientId, clientSecret: secret, scope: uploader.scope)
+            }
             var managers = 0
             var analysts = 0
             for user in endpoints.users ?? [] {
@@ -75,6 +78,11 @@ extension Driver {
         }
         if scenario.upload != nil, target.upload == nil {
             throw .invalidTarget("upload requests need the upload gateway's URL (target.upload or an endpoints file)")
+        }
+        if let upload = scenario.upload, upload.auth == .bearer {
+            guard target.uploader != nil, target.idp != nil else {
+                throw .invalidTarget("upload auth `bearer` needs the identity provider's URL and the uploader client (the endpoints file's clients.uploader with its secret)")
+            }
         }
         if let ca = target.caFile, !FileManager.default.fileExists(atPath: ca) {
             throw .invalidTarget("CA file \(ca) does not exist")

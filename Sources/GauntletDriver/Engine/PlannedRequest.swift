@@ -30,6 +30,8 @@ enum Job {
     case idle
     case request(PlannedRequest, sent: Double)
     case login(user: Int, step: AuthStep, sent: Double)
+    /// A `client_credentials` token for uploads (`refresh`: replacing one about to expire).
+    case token(refresh: Bool, sent: Double)
 }
 
 /// A virtual user on one worker: its credentials and its session.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CCurl
+import Foundation
 import GauntletCore
 
 /// One load-generator thread: its own libcurl multi handle, easy handles, virtual users, schedule share
@@ -30,8 +31,8 @@ final class Worker: @unchecked Sendable {
     let plan: RunPlan
     let link: WorkerLink
     let stop: StopSignal
-    /// Monotonic time of the run's start (shared by every worker).
-    let origin: Double
+    /// Monotonic time of the run's start (shared by every worker), set when the run starts.
+    private var origin = 0.0
     private let oracle = RoutingOracle()
     private let phaseEnds: [Double]
     private let duration: Double
@@ -52,18 +53,29 @@ final class Worker: @unchecked Sendable {
     private var apiHeaders: UnsafeMutablePointer<curl_slist>?
     private var genericHeaders: [UnsafeMutablePointer<curl_slist>?] = []
     private var busy = 0
+    /// Upload `client_credentials` token, its expiry, and uploads waiting for it.
+    private var uploadToken: String?
+    private var uploadTokenExpiry = 0.0
+    private var fetchingToken = false
+    private var tokenWaiters: [PlannedRequest] = []
+    private var tokenHeaders: UnsafeMutablePointer<curl_slist>?
+    private var needsToken: Bool { plan.scenario.upload?.auth == .bearer }
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
+    /// `requests.jsonl` lines not yet handed over (only when the scenario asks for a request log).
+    private var requestLog: [UInt8] = []
+    private let logging: Bool
 
-    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal, origin: Double) throws(TransportError) {
+    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal) throws(TransportError) {
         self.id = id
         self.plan = plan
         self.link = link
         self.stop = stop
-        self.origin = origin
+        self.origin = Clock.now()
         self.phaseEnds = plan.phaseEnds
         self.duration = plan.scenario.duration
         self.recorder = WorkerRecorder(worker: id, phases: plan.scenario.phases)
+        self.logging = plan.scenario.http.requestLog
         let target = plan.target
         self.settings = TransportSettings(
             timeout: target.timeout, http2: target.http2, caFile: target.caFile, insecure: target.insecure,
@@ -130,8 +142,12 @@ final class Worker: @unchecked Sendable {
             advance(lane)
             lanes.append(lane)
         }
-        if !users.isEmpty {
-            for _ in 0..<min(users.count, 8) {
+        if needsToken, let uploader = plan.target.uploader {
+            let basic = Data("\(uploader.clientId):\(uploader.clientSecret)".utf8).base64EncodedString()
+            tokenHeaders = keep(Curl.list(["Content-Type: application/x-www-form-urlencoded", "Accept: application/json", "Authorization: Basic \(basic)"]))
+        }
+        if !users.isEmpty || needsToken {
+            for _ in 0..<max(1, min(users.count, 8)) {
                 let transfer = try Transfer(lane: -1, settings: settings)
                 transfers.append(transfer)
                 loginFree.append(transfer)
@@ -190,7 +206,10 @@ final class Worker: @unchecked Sendable {
 
     // MARK: the loop
 
-    func run() {
+    /// The worker's loop, on its own thread, until the schedule ends or a stop is requested.
+    /// `origin` is the run's start, taken after every worker is set up so set-up time is not schedule lag.
+    func run(origin: Double) {
+        self.origin = origin
         defer { link.finished.store(true, ordering: .releasing) }
         var nextBoundary = max(1.0, (now() + 1).rounded(.down))
         var stopDeadline = Double.infinity
@@ -200,16 +219,24 @@ final class Worker: @unchecked Sendable {
             if t >= nextBoundary {
                 if t >= dnsExpiry { try? resolveNames(initial: false) }
                 link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+                if logging {
+                    link.postLog(requestLog)
+                    requestLog.removeAll(keepingCapacity: true)
+                }
                 nextBoundary += 1
             }
             let stopping = stop.isRequested || t >= duration
+            // At the schedule's end, arrivals already due are still sent (late, and measured from their
+            // intended time) during the grace period; a stop request sends nothing more.
+            let backlog = !stop.isRequested && lanes.contains { $0.nextTime != nil || $0.readyHead < $0.ready.count }
             if stopping {
                 if stopDeadline == .infinity { stopDeadline = t + min(plan.target.timeout, 5) }
-                if busy == 0 { break }
+                if busy == 0 && !backlog { break }
                 if t >= stopDeadline {
                     abandonInFlight(at: t)
                     break
                 }
+                if backlog { for lane in lanes { issue(lane, at: t) } }
             } else if completedSinceIssue {
                 for lane in lanes { issue(lane, at: t) }
                 startLogins(at: t)
@@ -233,6 +260,7 @@ final class Worker: @unchecked Sendable {
         }
         link.inFlight.store(0, ordering: .relaxed)
         link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+        if logging { link.postLog(requestLog) }
     }
 
     /// Pulls this worker's next arrival (every `workers`-th of the schedule).
@@ -266,6 +294,8 @@ final class Worker: @unchecked Sendable {
             }
             let intended: Double
             if lane.iterator == nil {
+                // Closed loop: back to back until the end, nothing after it.
+                guard t < duration, !stop.isRequested else { return }
                 intended = t
             } else if let next = lane.nextTime, next <= t {
                 intended = next
@@ -274,6 +304,17 @@ final class Worker: @unchecked Sendable {
                 return
             }
             guard let request = makeRequest(lane, intended: intended) else { continue }
+            if request.type == .upload, needsToken, request.credentialValid {
+                guard let token = uploadToken, t < uploadTokenExpiry else {
+                    tokenWaiters.append(request)
+                    fetchToken(refresh: uploadToken != nil, at: t)
+                    continue
+                }
+                if uploadTokenExpiry - t < 30 { fetchToken(refresh: true, at: t) }
+                lane.free.removeLast()
+                send(request, on: transfer, at: t, bearer: token)
+                continue
+            }
             if request.user >= 0 {
                 guard case .active(let cookie, _) = users[request.user].state else {
                     park(request, at: t)
@@ -288,12 +329,14 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil) {
+    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil, bearer: String? = nil) {
         var cookie = cookie
+        var bearer = bearer
+        if bearer == nil, request.type == .upload, needsToken, request.credentialValid { bearer = uploadToken }
         if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state { cookie = current }
         let wire = WireRequest(
             kind: request.kind, method: request.method, urlHandle: urlHandle(request.url), url: request.url,
-            headers: request.headers, cookie: cookie, bearer: nil, body: request.body,
+            headers: request.headers, cookie: cookie, bearer: bearer, body: request.body,
             captureHeaders: request.user >= 0, captureBody: false)
         do {
             try transfer.prepare(wire)
@@ -391,6 +434,25 @@ final class Worker: @unchecked Sendable {
             }
             record(request, outcome: outcome, status: status, sent: sent, finished: t, transfer: transfer)
             releaseRequestTransfer(transfer)
+        case .token(let refresh, let sent):
+            recorder.recordAuth(refresh ? .refresh : .token, seconds: t - sent, phase: phase(at: t))
+            fetchingToken = false
+            let status = code == CURLE_OK ? transfer.status : 0
+            let token = status == 200 ? Self.accessToken(in: transfer.body) : nil
+            releaseRequestTransfer(transfer)
+            guard let token else {
+                let reason = code != CURLE_OK ? Curl.error(for: code, "token").description : "the token endpoint answered \(status)"
+                recorder.countLogin(succeeded: false)
+                noteFailure("client_credentials token for uploads failed: \(reason)")
+                for request in tokenWaiters { record(request, outcome: .error(.auth), status: 0, sent: t, finished: t, transfer: nil) }
+                tokenWaiters.removeAll()
+                return
+            }
+            if refresh { recorder.countLogin(succeeded: true, refresh: true) }
+            uploadToken = token.value
+            uploadTokenExpiry = t + token.expiresIn
+            for request in tokenWaiters { lanes[request.lane].ready.append(request) }
+            tokenWaiters.removeAll()
         case .login(let user, let step, let sent):
             recorder.recordAuth(step, seconds: t - sent, phase: phase(at: t))
             if step == .idpResponse, transfer.lbAuth >= 0 { recorder.recordAuth(.token, seconds: transfer.lbAuth, phase: phase(at: t)) }
@@ -441,6 +503,38 @@ final class Worker: @unchecked Sendable {
             sample.target = transfer.targetTime
         }
         recorder.record(sample)
+        if logging { appendLog(request, sample) }
+    }
+
+    /// One `requests.jsonl` line (the format `replay` reads; see RequestLogRecord), written by hand.
+    private func appendLog(_ request: PlannedRequest, _ sample: RequestSample) {
+        func string(_ text: String?) -> String {
+            guard let text else { return "null" }
+            var escaped = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case _ where scalar.value < 0x20: escaped += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return escaped + "\""
+        }
+        var error: String?
+        switch sample.outcome {
+        case .ok, .rejected: error = nil
+        case .error(let category): error = category.rawValue
+        case .misroute: error = ErrorCategory.oracle.rawValue
+        }
+        let answered = sample.status > 0
+        let user = request.user >= 0 ? users[request.user].credential.username : nil
+        let phaseName = plan.scenario.phases.indices.contains(request.phase) ? plan.scenario.phases[request.phase].name : nil
+        let line = "{\"t\":\(request.intended),\"type\":\"\(request.type.rawValue)\",\"method\":\(string(request.method)),\"url\":\(string(request.url)),"
+            + "\"status\":\(answered ? String(sample.status) : "null"),\"latency\":\(answered ? String(sample.finished - sample.intended) : "null"),"
+            + "\"service_time\":\(answered ? String(sample.finished - sample.sent) : "null"),\"user\":\(string(user)),"
+            + "\"role\":\(string(request.role?.rawValue)),\"error\":\(string(error)),\"phase\":\(string(phaseName))}\n"
+        requestLog.append(contentsOf: line.utf8)
     }
 
     /// Requests still in flight when the run's grace period ends count as timeouts.
@@ -501,6 +595,37 @@ final class Worker: @unchecked Sendable {
         busy += 1
     }
 
+    /// Asks the identity provider for an upload token (one request at a time).
+    private func fetchToken(refresh: Bool, at t: Double) {
+        guard !fetchingToken, let transfer = loginFree.last, let idp = plan.target.idp, let uploader = plan.target.uploader else { return }
+        var pairs = [("grant_type", "client_credentials")]
+        if let scope = uploader.scope { pairs.append(("scope", scope)) }
+        let wire = WireRequest(
+            kind: -1, method: "POST", urlHandle: nil, url: idp + "/oauth2/token", headers: tokenHeaders, cookie: nil, bearer: nil,
+            body: Array(FormEncoding.encode(pairs).utf8), captureHeaders: false, captureBody: true)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            noteFailure("client_credentials token: \(error)")
+            return
+        }
+        loginFree.removeLast()
+        fetchingToken = true
+        transfer.job = .token(refresh: refresh, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
+    }
+
+    static func accessToken(in body: [UInt8]) -> (value: String, expiresIn: Double)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let token = object["access_token"] as? String else { return nil }
+        return (token, (object["expires_in"] as? Double) ?? Double(object["expires_in"] as? Int ?? 3600))
+    }
+
+    private func noteFailure(_ message: String) {
+        link.failure.withLock { if $0 == nil { $0 = message } }
+    }
+
     private func loginFailed(_ user: Int, reason: String, category: ErrorCategory, at t: Double) {
         recorder.countLogin(succeeded: false)
         users[user].state = .loggedOut
@@ -510,7 +635,7 @@ final class Worker: @unchecked Sendable {
         for request in pending {
             record(request, outcome: .error(category == .auth ? .auth : category), status: 0, sent: t, finished: t, transfer: nil)
         }
-        if link.failure.withLock({ $0 == nil }) { link.failure.withLock { $0 = "login of \(users[user].credential.username) failed: \(reason)" } }
+        noteFailure("login of \(users[user].credential.username) failed: \(reason)")
     }
 
     // MARK: what to send

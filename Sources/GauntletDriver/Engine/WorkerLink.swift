@@ -24,6 +24,20 @@ final class WorkerLink: Sendable {
     let inFlight = Atomic<Int>(0)
     let finished = Atomic<Bool>(false)
     let failure = Mutex<String?>(nil)
+    /// Request-log lines (`requests.jsonl`), handed over with each interval.
+    private let logChunks = Mutex<[[UInt8]]>([])
+
+    func postLog(_ chunk: [UInt8]) {
+        guard !chunk.isEmpty else { return }
+        logChunks.withLock { $0.append(chunk) }
+    }
+
+    func drainLog() -> [[UInt8]] {
+        logChunks.withLock { chunks in
+            defer { chunks.removeAll() }
+            return chunks
+        }
+    }
 
     func post(_ record: IntervalRecord) {
         mailbox.withLock { $0.append(record) }
