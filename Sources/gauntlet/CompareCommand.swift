@@ -61,8 +61,8 @@ struct CompareCommand: AsyncParsableCommand {
         let rules = tolerances.compactMap { try? ComparisonRule.parse($0) }
         let report: ComparisonReport
         do {
-            let before = try RunSet.load([baseline] + moreBaselines)
-            let after = try RunSet.load([candidate] + moreCandidates)
+            let before = try RunSet.loadRuns([baseline] + moreBaselines)
+            let after = try RunSet.loadRuns([candidate] + moreCandidates)
             report = RunComparison.compare(baseline: before, candidate: after, rules: rules, metrics: metrics.isEmpty ? nil : metrics)
         } catch {
             print("gauntlet compare: \(error)", to: &stderr)

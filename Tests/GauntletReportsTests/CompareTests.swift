@@ -130,3 +130,43 @@ struct CompareTests {
         #expect(throws: ReportError.self) { try RunSet.load([directory + "/missing"]) }
     }
 }
+
+@Suite("compare: rank test on the histograms")
+struct RankTestTests {
+    /// The fixture run with every recorded latency multiplied by `factor` (histogram values scaled).
+    static func slowed(_ run: RunFiles, by factor: Double) -> RunFiles {
+        var copy = run
+        for index in copy.intervals.indices {
+            copy.intervals[index].corrected.values = copy.intervals[index].corrected.values.map { UInt64(Double($0) * factor) }
+        }
+        return copy
+    }
+
+    @Test func aAPairIsUnchangedAndASlowerBuildShifts() throws {
+        let a = try RunFiles.load(RunFixture.directory), b = try RunFiles.load(RunFixture.directoryB)
+        let same = RankTest.compare(baseline: [a], candidate: [b])
+        #expect(same.map(\.type) == [.upload, .ui, .api])
+        #expect(same.allSatisfy { $0.verdict == .unchanged }, "\(same)")
+        #expect(same.allSatisfy { abs($0.effect - 0.5) < 0.05 })
+        let slower = RankTest.compare(baseline: [a], candidate: [Self.slowed(b, by: 1.2)])
+        #expect(slower.allSatisfy { $0.verdict == .regression }, "\(slower)")
+        let faster = RankTest.compare(baseline: [Self.slowed(a, by: 1.2)], candidate: [b])
+        #expect(faster.allSatisfy { $0.verdict == .improvement }, "\(faster)")
+    }
+
+    @Test func identicalRunsHaveNoEffect() throws {
+        let a = try RunFiles.load(RunFixture.directory)
+        let results = RankTest.compare(baseline: [a], candidate: [a])
+        #expect(results.allSatisfy { $0.effect == 0.5 && $0.z == 0 })
+    }
+
+    @Test func theReportCarriesRankVerdicts() throws {
+        let a = try RunFiles.load(RunFixture.directory), b = try RunFiles.load(RunFixture.directoryB)
+        let report = RunComparison.compare(baseline: [a], candidate: [Self.slowed(b, by: 1.3)])
+        #expect(!report.passed)
+        #expect(report.rankRegressions.count == 3)
+        #expect(report.table().contains("latency.api distribution: P(candidate slower)"))
+        #expect(report.junit.contains("latency.ui.distribution"))
+        #expect(RunComparison.compare(baseline: [a], candidate: [b]).rankRegressions.isEmpty)
+    }
+}

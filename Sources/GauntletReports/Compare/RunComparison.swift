@@ -150,6 +150,16 @@ public enum RunComparison {
         return metrics
     }
 
+    /// Runs with their interval logs: the per-metric rules, plus a rank test per request type on the
+    /// whole latency distributions when both sides have `intervals.jsonl`.
+    public static func compare(
+        baseline: [RunFiles], candidate: [RunFiles], rules: [ComparisonRule] = [], metrics: [String]? = nil
+    ) -> ComparisonReport {
+        var report = compare(baseline: baseline.map(\.summary), candidate: candidate.map(\.summary), rules: rules, metrics: metrics)
+        if metrics == nil { report.rankTests = RankTest.compare(baseline: baseline, candidate: candidate) }
+        return report
+    }
+
     public static func compare(
         baseline: [RunSummary], candidate: [RunSummary], rules: [ComparisonRule] = [], metrics: [String]? = nil
     ) -> ComparisonReport {
@@ -198,10 +208,13 @@ public struct ComparisonReport: Sendable, Equatable {
     public var rows: [MetricComparison]
     public var baselineName: String
     public var candidateName: String
+    /// Distribution-wide rank tests per request type (empty without interval logs on both sides).
+    public var rankTests: [RankTest.Result] = []
 
     public var regressions: [MetricComparison] { rows.filter { $0.verdict == .regression } }
     public var improvements: [MetricComparison] { rows.filter { $0.verdict == .improvement } }
-    public var passed: Bool { regressions.isEmpty }
+    public var rankRegressions: [RankTest.Result] { rankTests.filter { $0.verdict == .regression } }
+    public var passed: Bool { regressions.isEmpty && rankRegressions.isEmpty }
 
     static func format(_ value: Double?, _ kind: MetricCatalog.Kind) -> String {
         guard let value else { return "–" }
@@ -216,11 +229,15 @@ public struct ComparisonReport: Sendable, Equatable {
     /// The figures that changed (all of them with `all`), as an aligned plain-text table.
     public func table(all: Bool = false) -> String {
         let inconclusive = rows.filter { $0.verdict == .inconclusive }.count
-        var lines = ["compare: \(baselineRuns) baseline run(s) vs \(candidateRuns) candidate run(s); \(regressions.count) regression(s), \(improvements.count) improvement(s), \(rows.count) metrics compared"
+        var lines = ["compare: \(baselineRuns) baseline run(s) vs \(candidateRuns) candidate run(s); \(regressions.count + rankRegressions.count) regression(s), \(improvements.count) improvement(s), \(rows.count) metrics compared"
             + (inconclusive > 0 ? " (\(inconclusive) tail percentiles had too few samples to compare)" : "")]
+        for rank in rankTests where all || rank.verdict != .unchanged {
+            lines.append("latency.\(rank.type.rawValue) distribution: P(candidate slower) = \(ChartFormat.trim(rank.effect, 3)), z = \(ChartFormat.trim(rank.z, 1))"
+                + " over \(rank.baselineCount) vs \(rank.candidateCount) requests — \(rank.verdict == .regression ? "REGRESSION" : rank.verdict.rawValue)")
+        }
         let shown = all ? rows : rows.filter { $0.verdict == .regression || $0.verdict == .improvement }
         guard !shown.isEmpty else {
-            lines.append("no figure changed beyond its tolerance")
+            lines.append("no metric changed beyond its tolerance")
             return lines.joined(separator: "\n") + "\n"
         }
         var table = [["metric", "baseline", "candidate", "change", "tolerance", "verdict"]]
@@ -250,10 +267,17 @@ public struct ComparisonReport: Sendable, Equatable {
             return JUnitReport.TestCase(classname: "gauntlet.compare", name: row.metric, outcome: outcome,
                                         systemOut: row.verdict == .regression ? nil : "\(row.verdict.rawValue): \(figures)")
         }
+        let rankCases = rankTests.map { rank -> JUnitReport.TestCase in
+            let figures = "P(candidate slower) = \(ChartFormat.trim(rank.effect, 3)), z = \(ChartFormat.trim(rank.z, 1)) over \(rank.baselineCount) vs \(rank.candidateCount) requests"
+            return JUnitReport.TestCase(
+                classname: "gauntlet.compare", name: "latency.\(rank.type.rawValue).distribution",
+                outcome: rank.verdict == .regression ? .failed(message: "latency of \(rank.type.rawValue) shifted up: \(figures)", type: "regression", details: figures) : .passed,
+                systemOut: rank.verdict == .regression ? nil : "\(rank.verdict.rawValue): \(figures)")
+        }
         return JUnitReport(name: "gauntlet compare", suites: [
             JUnitReport.Suite(name: "\(candidateName) vs \(baselineName)", properties: [
                 ("baseline.runs", String(baselineRuns)), ("candidate.runs", String(candidateRuns)),
-            ], cases: cases),
+            ], cases: cases + rankCases),
         ]).xml
     }
 }

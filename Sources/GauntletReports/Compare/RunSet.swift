@@ -5,7 +5,12 @@ import GauntletCore
 /// subdirectories are runs (several runs of one build, for noise-aware comparison).
 public enum RunSet {
     public static func load(_ paths: [String]) throws(ReportError) -> [RunSummary] {
-        var summaries: [RunSummary] = []
+        try loadRuns(paths).map(\.summary)
+    }
+
+    /// The runs with their interval logs (for the rank test).
+    public static func loadRuns(_ paths: [String]) throws(ReportError) -> [RunFiles] {
+        var summaries: [RunFiles] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -18,9 +23,9 @@ public enum RunSet {
                 guard !children.isEmpty else {
                     throw ReportError(file: path, message: "holds no summary.json, nor run directories with one")
                 }
-                for child in children { summaries.append(try RunFiles.load(child).summary) }
+                for child in children { summaries.append(try RunFiles.load(child)) }
             } else {
-                summaries.append(try RunFiles.load(path).summary)
+                summaries.append(try RunFiles.load(path))
             }
         }
         return summaries
