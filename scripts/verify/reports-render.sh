@@ -4,7 +4,7 @@
 # decoder (latency.hlog against summary.json), prometheus_client's OpenMetrics parser, and headless
 # Chromium (report.html renders, no console errors, no network; a screenshot is kept).
 #
-# Needs: apt-get install -y prometheus chromium ; pip install hdrhistogram junitparser prometheus-client
+# Needs: apt-get install -y prometheus chromium ; pip install hdrhistogram junitparser prometheus-client jsonschema
 # Usage: scripts/verify/reports-render.sh [RUN_DIR]   (default: a copy of the Reports tests' fixture run)
 #        GAUNTLET=path/to/gauntlet to use a built binary (default: swift build, then .build/debug/gauntlet)
 set -euo pipefail
@@ -49,6 +49,7 @@ print(f"ok   OpenMetrics parser: {len(families)} metric families")
 sys.exit(0 if (len(cases), len(failed)) == (want_cases, want_failed) else 1)
 PY
 
+if python3 "$root/scripts/verify/reports-schema.py" "$run"; then :; else fail "summary.json does not match the schema"; fi
 if python3 "$root/scripts/verify/reports-hlog.py" "$run" > "$work/hlog.txt"; then
     echo "ok   hdrh decodes latency.hlog to summary.json's figures ($(tail -1 "$work/hlog.txt"))"
 else
