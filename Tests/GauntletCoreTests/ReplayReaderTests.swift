@@ -83,6 +83,11 @@ struct ReplayReaderTests {
         while let request = try reader.next() { requests.append(request) }
         #expect(requests.count == 4)
         #expect(requests.map(\.role) == [.managers, .analysts, nil, .managers])
+        // The log's own type is believed over host and path.
+        #expect(requests.map(\.type) == [.ui, .api, .upload, .api])
+        var generic = requests[0]
+        generic.type = .http
+        #expect(ReplayClassifier.classify(generic).type == .http)
         #expect(requests.map(\.clientKey) == ["managers-0", "analysts-0", "anonymous", "managers-0"])
         #expect(requests[2].status == nil)
         #expect(requests[2].host == "upload.example.logs.gauntlet.test")

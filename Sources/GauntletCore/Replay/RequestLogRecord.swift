@@ -112,7 +112,7 @@ public struct RequestLogReader<Source: ByteChunkSource> {
             return RecordedRequest(
                 time: record.intendedTime, method: record.method, scheme: parts.scheme, host: parts.host,
                 pathAndQuery: parts.pathAndQuery, status: record.status, clientKey: record.user ?? "anonymous",
-                processingTime: record.serviceTime, role: record.role, position: position
+                processingTime: record.serviceTime, role: record.role, type: record.type, position: position
             )
         }
         return nil
