@@ -1,56 +1,6 @@
 import Foundation
 import GauntletCore
 
-/// `junit.xml` for a run: one test case per threshold, plus one for routing correctness (zero
-/// misroutes is the only passing value, whether or not the scenario says so).
-public enum RunJUnitRenderer {
-    public static func render(_ summary: RunSummary) -> String {
-        var cases: [JUnitReport.TestCase] = []
-        for threshold in summary.thresholds {
-            let outcome: JUnitReport.Outcome
-            if threshold.passed {
-                outcome = .passed
-            } else if threshold.measured == nil {
-                outcome = .failed(message: "no samples for \(threshold.metric)", type: "threshold", details: threshold.message)
-            } else {
-                outcome = .failed(message: threshold.message, type: "threshold", details: threshold.message)
-            }
-            cases.append(JUnitReport.TestCase(classname: "gauntlet.thresholds", name: threshold.expression, outcome: outcome, systemOut: threshold.passed ? threshold.message : nil))
-        }
-        let misroutes = summary.misroutes
-        let routingOutcome: JUnitReport.Outcome
-        if misroutes.total == 0 {
-            routingOutcome = .passed
-        } else {
-            let kinds = misroutes.kinds.map { "\($0.kind.rawValue): \($0.count)" }.joined(separator: ", ")
-            var details = "\(misroutes.total) responses broke the routing/auth matrix (\(kinds))"
-            for example in misroutes.kinds.flatMap(\.examples).prefix(10) {
-                details += "\n\(example.kind.rawValue): \(example.method) \(example.path) as \(example.role ?? "anonymous") → \(example.status)"
-                    + " served by \(example.servedBy ?? "-"); expected \(example.expected)"
-            }
-            routingOutcome = .failed(message: "\(misroutes.total) misroutes (\(kinds))", type: "misroute", details: details)
-        }
-        cases.append(JUnitReport.TestCase(classname: "gauntlet.routing", name: "routing.misroutes == 0", outcome: routingOutcome))
-        if summary.partial {
-            cases.append(JUnitReport.TestCase(
-                classname: "gauntlet.run", name: "run completed",
-                outcome: .error(message: summary.partialReason ?? "the run ended early", type: "partial", details: summary.warnings.joined(separator: "\n"))
-            ))
-        }
-        let suite = JUnitReport.Suite(
-            name: "\(summary.scenario.name): thresholds",
-            timestamp: String(summary.startedAt.prefix(19)),
-            time: summary.elapsed,
-            properties: [
-                ("scenario", summary.scenario.name), ("seed", String(summary.scenario.seed)),
-                ("gauntlet.version", summary.scenario.gauntletVersion), ("target", summary.scenario.target),
-            ],
-            cases: cases
-        )
-        return JUnitReport(name: "gauntlet", suites: [suite]).xml
-    }
-}
-
 /// `metrics.prom`: the run's figures as labelled OpenMetrics gauges and summaries.
 public enum RunMetricsRenderer {
     typealias Series = (labels: OpenMetricsWriter.Labels, quantiles: [(quantile: Double, value: Double)], sum: Double, count: Double)
@@ -129,25 +79,6 @@ public enum RunMetricsRenderer {
                           samples: summary.thresholds.map { (run + [("threshold", $0.expression)], $0.passed ? 1 : 0) })
         try? writer.gauge("gauntlet_threshold_measured", help: "The measured value of each threshold's metric, in its base unit.",
                           samples: summary.thresholds.compactMap { threshold in threshold.measured.map { (run + [("threshold", threshold.expression), ("metric", threshold.metric)], $0) } })
-        return writer.text
-    }
-}
-
-/// The `.hlog` interval logs: one file for corrected latency and one for service time, one tag per
-/// request type and phase (`ui/steady`), values in microseconds, `Interval_Max` in milliseconds.
-public enum RunHistogramLogRenderer {
-    public static func render(_ run: RunFiles, serviceTime: Bool = false) -> String {
-        let start = run.startEpoch
-        var writer = HistogramLogWriter(startTime: start, maxValueUnitRatio: 1000, comments: [
-            "[Gauntlet \(run.summary.scenario.gauntletVersion) \(serviceTime ? "service time (from actual send)" : "latency (from intended send)"), microseconds; tags are type/phase]",
-            "[Scenario: \(run.summary.scenario.name), seed \(run.summary.scenario.seed)]",
-        ])
-        for interval in run.intervals.sorted(by: { ($0.index, $0.tag) < ($1.index, $1.tag) }) {
-            let sparse = serviceTime ? interval.service : interval.corrected
-            guard sparse.totalCount > 0 else { continue }
-            let begin = start + Double(interval.index)
-            writer.append(sparse.histogram(), start: begin, end: begin + 1, tag: interval.tag)
-        }
         return writer.text
     }
 }
