@@ -40,7 +40,7 @@ public enum Driver {
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
         var requestLog: FileHandle?
         if scenario.http.requestLog, let path = options.requestLogPath {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             requestLog = FileHandle(forWritingAtPath: path)
             if requestLog == nil { options.onWarning?("cannot write the request log \(path); the run goes on without it") }
         }
