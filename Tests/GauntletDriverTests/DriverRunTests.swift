@@ -226,6 +226,23 @@ import Testing
         #expect(first["phase"] as? String == "steady")
     }
 
+    @Test func usersLogInAgainWhenTheirSessionEnds() async throws {
+        let edge = try FakeEdge(sessionLifetime: 1)
+        defer { edge.stop() }
+        let scenario = Self.scenario(
+            duration: 3,
+            ui: UIRequests(schedule: .constant(rate: 20), pages: [.init(path: "/analytics/search")]),
+            api: APIRequests(schedule: .constant(rate: 20), calls: [.init(path: "/analytics/api/search")]),
+            thresholds: ["routing.misroutes == 0"])
+        let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
+        let summary = result.summary
+        #expect(summary.misroutes.total == 0, "\(summary.misroutes.kinds)")
+        #expect(summary.all.failed == 0, "\(summary.all.errors)")
+        #expect(summary.all.count == 120)
+        #expect(summary.auth.refreshes >= 4, "\(summary.auth.refreshes) re-logins")   // 4 users, sessions of 1 s, 3 s run
+        #expect(summary.auth.logins > 4)
+    }
+
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

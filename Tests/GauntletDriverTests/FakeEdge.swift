@@ -11,9 +11,9 @@ final class FakeEdge: @unchecked Sendable {
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(misrouteEvery: Int = 0, stallEvery: Double = 0, stallFor: Double = 0) throws {
+    init(misrouteEvery: Int = 0, stallEvery: Double = 0, stallFor: Double = 0, sessionLifetime: Double = 0) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.script, String(misrouteEvery), String(stallEvery), String(stallFor)]
+        process.arguments = ["-c", Self.script, String(misrouteEvery), String(stallEvery), String(stallFor), String(sessionLifetime)]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -41,7 +41,7 @@ final class FakeEdge: @unchecked Sendable {
     static let script = #"""
 import sys, time, threading, urllib.parse
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
-misroute_every = int(sys.argv[1]); stall_every = float(sys.argv[2]); stall_for = float(sys.argv[3])
+misroute_every = int(sys.argv[1]); stall_every = float(sys.argv[2]); stall_for = float(sys.argv[3]); lifetime = float(sys.argv[4])
 start = time.monotonic()
 lock = threading.Lock()
 counter = [0]
@@ -103,8 +103,11 @@ class H(BaseHTTPRequestHandler):
             if c.get("AWSELBAuthNonce") != "n1": return self.reply(401)
             user = q.get("code", [""])[0]
             return self.reply(302, [("Location", base + "/"), ("Server-Timing", "lb-auth;dur=3.5"),
-                                    ("Set-Cookie", "AWSELBAuthSessionCookie-0=" + ROLES[user] + "; Path=/; Secure; HttpOnly")])
+                                    ("Set-Cookie", "AWSELBAuthSessionCookie-0=" + ROLES[user] + "." + str(time.monotonic()) + "; Path=/; Secure; HttpOnly")])
         role = c.get("AWSELBAuthSessionCookie-0")
+        if role is not None:
+            role, issued = role.split(".", 1)
+            if lifetime > 0 and time.monotonic() - float(issued) > lifetime: role = None
         api = path.startswith("/manager/api") or path.startswith("/analytics/api")
         if role is None:
             if api: return self.reply(401, [("Server-Timing", "lb-auth;dur=0.1")])

@@ -409,9 +409,10 @@ final class Worker: @unchecked Sendable {
                 credentialValid: request.credentialValid, expectStatus: request.expectStatus)
             let response = OracleResponse(status: status, servedBy: transfer.servedBy, location: transfer.location)
             let verdict = oracle.classify(facts, response)
-            if case .misroute(.authorizedDenied) = verdict, (300..<400).contains(status), request.user >= 0, !request.retried,
-               transfer.location?.contains(oracle.loginPathMarker) ?? false {
-                // The session ended (expiry, sign-out): log in again and re-send, as a browser would.
+            let sentToLogin = (300..<400).contains(status) && (transfer.location?.contains(oracle.loginPathMarker) ?? false)
+            if case .misroute(.authorizedDenied) = verdict, sentToLogin || status == 401, request.user >= 0, !request.retried {
+                // The session ended (expiry, sign-out): the LB sends a browser to login, or answers an API
+                // call 401. Log in again and re-send once, as the UI would; a second refusal is a misroute.
                 var again = request
                 again.retried = true
                 users[request.user].state = .loggedOut
