@@ -91,7 +91,7 @@ import Testing
         defer { edge.stop() }
         let scenario = Self.scenario(
             duration: 2,
-            api: APIRequests(schedule: .constant(rate: 100), calls: [.init(path: "/analytics/api/search")]),
+            api: APIRequests(schedule: .constant(rate: 100), calls: [.init(path: "/analytics/api/counts")]),
             thresholds: ["routing.misroutes == 0"])
         let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
         let misroutes = result.summary.misroutes
@@ -241,6 +241,19 @@ import Testing
         #expect(summary.all.count == 120)
         #expect(summary.auth.refreshes >= 4, "\(summary.auth.refreshes) re-logins")   // 4 users, sessions of 1 s, 3 s run
         #expect(summary.auth.logins > 4)
+    }
+
+    @Test func freshnessIsTheTimeUntilSearchFindsAnAcknowledgedBatch() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        let scenario = Self.scenario(
+            duration: 2, upload: UploadRequests(schedule: .constant(rate: 20), batches: [.init(events: 3)], encoding: .gzip, freshnessSample: 0.25))
+        let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
+        let freshness = try #require(result.summary.upload?.freshness)
+        #expect(freshness.count >= 3 && freshness.count <= 20, "\(freshness.count) samples")
+        // The fake edge makes a batch searchable 0.2 s after acknowledging it; probes poll every 50 ms.
+        #expect(freshness.p50 >= 0.19 && freshness.p50 < 0.6, "\(freshness)")
+        #expect(result.summary.value(of: "upload.freshness.p99") != nil)
     }
 
     static func closedPort() throws -> Int {

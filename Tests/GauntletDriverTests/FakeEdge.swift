@@ -45,6 +45,8 @@ misroute_every = int(sys.argv[1]); stall_every = float(sys.argv[2]); stall_for =
 start = time.monotonic()
 lock = threading.Lock()
 counter = [0]
+visible = {}   # freshness token -> time it becomes searchable (0.2 s after the upload, like an index)
+import re, gzip
 ROLES = {"alice": "managers", "bob": "analysts", "carol": "analysts", "dave": "managers"}
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -85,7 +87,11 @@ class H(BaseHTTPRequestHandler):
         if path == "/v1/events":
             auth = self.headers.get("Authorization")
             if auth is not None and auth != "Bearer t0k": return self.reply(401, [("Content-Type", "application/json")], b'{"message":"Unauthorized"}')
-            if self.headers.get("x-api-key") == "good": return self.reply(202, [("Content-Type", "application/json")], b'{"accepted":1}')
+            if self.headers.get("x-api-key") == "good":
+                raw = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
+                for token in re.findall(rb"gfresh-[0-9a-z-]+", raw):
+                    visible[token.decode()] = time.monotonic() + 0.2
+                return self.reply(202, [("Content-Type", "application/json")], b'{"accepted":1}')
             return self.reply(403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}')
         if path == "/oauth2/authorize":
             return self.reply(302, [("Location", "/login?" + url.query)])
@@ -114,6 +120,10 @@ class H(BaseHTTPRequestHandler):
             return self.reply(302, [("Location", base + "/oauth2/authorize?client_id=web&state=s1"), ("Set-Cookie", "AWSELBAuthNonce=n1; Path=/")])
         if path.startswith("/manager") and role != "managers": return self.reply(403, [("Server-Timing", "lb-auth;dur=0.2")])
         backend = "manager-ui" if (path == "/" and role == "managers") or path.startswith("/manager") else "analytics-ui"
+        if path == "/analytics/api/search":
+            token = q.get("q", [""])[0]
+            n = 1 if token in visible and time.monotonic() >= visible[token] else 0
+            return self.reply(200, [("X-Served-By", "analytics-ui"), ("Content-Type", "application/json")], ('{"returned":%d}' % n).encode())
         with lock:
             counter[0] += 1; n = counter[0]
         if misroute_every and n % misroute_every == 0:

@@ -62,6 +62,12 @@ final class Worker: @unchecked Sendable {
     private var needsToken: Bool { plan.scenario.upload?.auth == .bearer }
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
+    /// Freshness probes by id; polled through the login lane with a logged-in user's session.
+    private var probes: [Int: FreshnessProbe] = [:]
+    private var probeSequence = 0
+    private var freshnessGenerator: SeededGenerator
+    static let probeInterval = 0.05
+    static let probeGiveUp = 30.0
     /// `requests.jsonl` lines not yet handed over (only when the scenario asks for a request log).
     private var requestLog: [UInt8] = []
     private let logging: Bool
@@ -76,6 +82,7 @@ final class Worker: @unchecked Sendable {
         self.duration = plan.scenario.duration
         self.recorder = WorkerRecorder(worker: id, phases: plan.scenario.phases)
         self.logging = plan.scenario.http.requestLog
+        self.freshnessGenerator = SeededGenerator(seed: plan.scenario.seed, stream: "freshness-\(id)")
         let target = plan.target
         self.settings = TransportSettings(
             timeout: target.timeout, http2: target.http2, caFile: target.caFile, insecure: target.insecure,
@@ -240,8 +247,10 @@ final class Worker: @unchecked Sendable {
             } else if completedSinceIssue {
                 for lane in lanes { issue(lane, at: t) }
                 startLogins(at: t)
+                pollProbes(at: t)
             } else {
                 for lane in lanes where lane.nextTime.map({ $0 <= t }) ?? false { issue(lane, at: t) }
+                if !probes.isEmpty { pollProbes(at: t) }
             }
             link.inFlight.store(busy, ordering: .relaxed)
             var running: Int32 = 0
@@ -254,6 +263,7 @@ final class Worker: @unchecked Sendable {
                 for lane in lanes where !lane.free.isEmpty {
                     if let next = lane.nextTime { wake = min(wake, next) }
                 }
+                for probe in probes.values where !probe.inFlight { wake = min(wake, probe.nextPoll) }
             }
             let timeout = max(0, min(100, Int(((wake - now()) * 1000).rounded(.up))))
             curl_multi_poll(multi, nil, 0, Int32(timeout), nil)
@@ -303,11 +313,17 @@ final class Worker: @unchecked Sendable {
             } else {
                 return
             }
-            guard let request = makeRequest(lane, intended: intended) else { continue }
+            guard let request = makeRequest(lane, intended: intended) else {
+                // Nothing can be sent for this lane (e.g. no user of the audience on this worker); a
+                // closed-loop lane would otherwise spin here.
+                if lane.iterator == nil { return }
+                continue
+            }
             if request.type == .upload, needsToken, request.credentialValid {
                 guard let token = uploadToken, t < uploadTokenExpiry else {
                     tokenWaiters.append(request)
                     fetchToken(refresh: uploadToken != nil, at: t)
+                    if lane.iterator == nil { return }
                     continue
                 }
                 if uploadTokenExpiry - t < 30 { fetchToken(refresh: true, at: t) }
@@ -318,6 +334,8 @@ final class Worker: @unchecked Sendable {
             if request.user >= 0 {
                 guard case .active(let cookie, _) = users[request.user].state else {
                     park(request, at: t)
+                    // Closed loop: wait for the login rather than park requests without end.
+                    if lane.iterator == nil { return }
                     continue
                 }
                 lane.free.removeLast()
@@ -435,6 +453,25 @@ final class Worker: @unchecked Sendable {
             }
             record(request, outcome: outcome, status: status, sent: sent, finished: t, transfer: transfer)
             releaseRequestTransfer(transfer)
+            if let token = request.freshnessToken, (200..<300).contains(status) {
+                probeSequence += 1
+                probes[probeSequence] = FreshnessProbe(token: token, acknowledged: t, nextPoll: t + Self.probeInterval)
+            }
+        case .probe(let id, _):
+            let returned = code == CURLE_OK && transfer.status == 200 ? Self.returnedCount(in: transfer.body) : nil
+            releaseRequestTransfer(transfer)
+            guard var probe = probes[id] else { return }
+            probe.inFlight = false
+            if let returned, returned > 0 {
+                recorder.recordFreshness(seconds: t - probe.acknowledged)
+                probes[id] = nil
+            } else if t - probe.acknowledged > Self.probeGiveUp {
+                noteFailure("an acknowledged upload (\(probe.token)) was not found by Analytics search within \(Int(Self.probeGiveUp))s")
+                probes[id] = nil
+            } else {
+                probe.nextPoll = t + Self.probeInterval
+                probes[id] = probe
+            }
         case .token(let refresh, let sent):
             recorder.recordAuth(refresh ? .refresh : .token, seconds: t - sent, phase: phase(at: t))
             fetchingToken = false
@@ -596,6 +633,38 @@ final class Worker: @unchecked Sendable {
         busy += 1
     }
 
+    /// Searches for each due probe's token as a logged-in user (through the LB, as the Analytics UI does).
+    private func pollProbes(at t: Double) {
+        guard !probes.isEmpty, let lb = plan.target.lb else { return }
+        guard let user = users.firstIndex(where: { if case .active = $0.state { return true } else { return false } }) else {
+            // Log someone in to search with.
+            if let first = users.indices.first, case .loggedOut = users[first].state, !loginQueue.contains(first) {
+                loginQueue.append(first)
+                startLogins(at: t)
+            }
+            return
+        }
+        guard case .active(let cookie, _) = users[user].state else { return }
+        for (id, probe) in probes where !probe.inFlight && probe.nextPoll <= t {
+            guard let transfer = loginFree.last else { return }
+            let wire = WireRequest(
+                kind: -1, method: "GET", urlHandle: nil, url: lb + "/analytics/api/search?limit=1&q=" + probe.token,
+                headers: apiHeaders, cookie: cookie, bearer: nil, body: nil, captureHeaders: false, captureBody: true)
+            do { try transfer.prepare(wire) } catch { return }
+            loginFree.removeLast()
+            probes[id]?.inFlight = true
+            transfer.job = .probe(id: id, sent: t)
+            curl_multi_add_handle(multi, transfer.handle)
+            busy += 1
+        }
+    }
+
+    /// `returned` of an Analytics search answer.
+    static func returnedCount(in body: [UInt8]) -> Int? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return (object["returned"] as? Int) ?? (object["events"] as? [Any])?.count
+    }
+
     /// Asks the identity provider for an upload token (one request at a time).
     private func fetchToken(refresh: Bool, at t: Double) {
         guard !fetchingToken, let transfer = loginFree.last, let idp = plan.target.idp, let uploader = plan.target.uploader else { return }
@@ -692,14 +761,23 @@ final class Worker: @unchecked Sendable {
             guard let upload = scenario.upload, let base = plan.target.upload, !uploads.isEmpty else { return nil }
             let batch = upload.batches.count == 1 ? 0 : Int(pickIndex(upload.batches.map(\.weight), &lane.generator))
             let variants = uploads[batch]
-            let payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
+            var payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
+            var freshnessToken: String?
+            if upload.freshnessSample > 0, !users.isEmpty, plan.target.lb != nil, freshnessGenerator.nextUnitInterval() < upload.freshnessSample {
+                probeSequence += 1
+                let token = "gfresh-\(plan.scenario.seed)-w\(id)-\(probeSequence)-\(Int(intended * 1000))"
+                payload = UploadPayload.make(
+                    batch: upload.batches[batch], format: upload.format, encoding: upload.encoding, generator: &freshnessGenerator,
+                    variant: probeSequence, token: token)
+                freshnessToken = token
+            }
             let bad = upload.badKeyFraction > 0 && lane.generator.nextUnitInterval() < upload.badKeyFraction
             let keys = plan.target.apiKeys
             let key = bad || keys.isEmpty ? ResolvedTarget.invalidAPIKey : keys[Int(lane.generator.next() % UInt64(keys.count))]
             return PlannedRequest(
                 type: .upload, lane: laneIndex, intended: intended, phase: phase, method: "POST", url: base + "/v1/events",
                 path: "/v1/events", credentialValid: !bad && !keys.isEmpty, headers: uploadHeaderList(key: key, payload: payload),
-                body: payload.body, uploadEvents: payload.events)
+                body: payload.body, uploadEvents: payload.events, freshnessToken: bad ? nil : freshnessToken)
         }
     }
 
