@@ -45,6 +45,7 @@ misroute_every = int(sys.argv[1]); stall_every = float(sys.argv[2]); stall_for =
 start = time.monotonic()
 lock = threading.Lock()
 counter = [0]
+refreshes = [0]
 visible = {}   # freshness token -> time it becomes searchable (0.2 s after the upload, like an index)
 import re, gzip
 ROLES = {"alice": "managers", "bob": "analysts", "carol": "analysts", "dave": "managers"}
@@ -79,6 +80,20 @@ class H(BaseHTTPRequestHandler):
         base = "http://" + self.headers["Host"]
         if path == "/ok": return self.reply(204)
         if path == "/slow": time.sleep(float(q.get("s", ["1"])[0])); return self.reply(200)
+        if path == "/" and self.headers.get("X-Amz-Target") == "AWSCognitoIdentityProviderService.InitiateAuth":
+            import json
+            req = json.loads(body)
+            p = req.get("AuthParameters", {})
+            if req.get("AuthFlow") == "REFRESH_TOKEN_AUTH":
+                user = p.get("REFRESH_TOKEN", "")[3:]
+                if user not in ROLES: return self.reply(400, [("x-amzn-ErrorType", "NotAuthorizedException:")], b'{"__type":"NotAuthorizedException","message":"Invalid Refresh Token"}')
+                refreshes[0] += 1
+            else:
+                user = p.get("USERNAME")
+                if user not in ROLES or p.get("PASSWORD") != "pw-" + user:
+                    return self.reply(400, [("x-amzn-ErrorType", "NotAuthorizedException:")], b'{"__type":"NotAuthorizedException","message":"Incorrect username or password."}')
+            result = {"AccessToken": "at-" + user + "." + str(time.monotonic()), "ExpiresIn": 1, "TokenType": "Bearer", "RefreshToken": "rt-" + user}
+            return self.reply(200, [("Content-Type", "application/x-amz-json-1.1")], json.dumps({"AuthenticationResult": result}).encode())
         if path == "/oauth2/token":
             import base64
             if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"up:sec").decode(): return self.reply(401)
@@ -111,6 +126,11 @@ class H(BaseHTTPRequestHandler):
             return self.reply(302, [("Location", base + "/"), ("Server-Timing", "lb-auth;dur=3.5"),
                                     ("Set-Cookie", "AWSELBAuthSessionCookie-0=" + ROLES[user] + "." + str(time.monotonic()) + "; Path=/; Secure; HttpOnly")])
         role = c.get("AWSELBAuthSessionCookie-0")
+        bearer = self.headers.get("Authorization") or ""
+        if bearer.startswith("Bearer at-"):
+            user, issued = bearer[10:].split(".", 1)
+            if time.monotonic() - float(issued) > 1.5: return self.reply(401)
+            role = ROLES.get(user, "") + "." + str(time.monotonic())
         if role is not None:
             role, issued = role.split(".", 1)
             if lifetime > 0 and time.monotonic() - float(issued) > lifetime: role = None

@@ -43,6 +43,8 @@ struct VirtualUser {
     enum State {
         case loggedOut
         case loggingIn(BrowserLogin, started: Double)
+        /// An `InitiateAuth` call (password or refresh token) in flight.
+        case authenticating(started: Double)
         case active(cookie: String?, since: Double)
     }
 
@@ -54,6 +56,10 @@ struct VirtualUser {
     var retryAt = 0.0
     var jar = CookieJar()
     var sessions = 0
+    /// `InitiateAuth` users: tokens and when the access token runs out (seconds since the start).
+    var accessToken: String?
+    var refreshToken: String?
+    var tokenExpiry = 0.0
 }
 
 /// An acknowledged upload whose visibility in Analytics search is being polled for.

@@ -59,6 +59,7 @@ final class Worker: @unchecked Sendable {
     private var fetchingToken = false
     private var tokenWaiters: [PlannedRequest] = []
     private var tokenHeaders: UnsafeMutablePointer<curl_slist>?
+    private var initiateAuthHeaders: UnsafeMutablePointer<curl_slist>?
     private var needsToken: Bool { plan.scenario.upload?.auth == .bearer }
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
@@ -332,6 +333,9 @@ final class Worker: @unchecked Sendable {
                 continue
             }
             if request.user >= 0 {
+                if case .active = users[request.user].state, users[request.user].accessToken != nil, t >= users[request.user].tokenExpiry - 5 {
+                    users[request.user].state = .loggedOut   // the access token is about to expire: refresh first
+                }
                 guard case .active(let cookie, _) = users[request.user].state else {
                     park(request, at: t)
                     // Closed loop: wait for the login rather than park requests without end.
@@ -339,7 +343,7 @@ final class Worker: @unchecked Sendable {
                     continue
                 }
                 lane.free.removeLast()
-                send(request, on: transfer, at: t, cookie: cookie)
+                send(request, on: transfer, at: t, cookie: cookie, bearer: users[request.user].accessToken)
                 continue
             }
             lane.free.removeLast()
@@ -351,7 +355,10 @@ final class Worker: @unchecked Sendable {
         var cookie = cookie
         var bearer = bearer
         if bearer == nil, request.type == .upload, needsToken, request.credentialValid { bearer = uploadToken }
-        if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state { cookie = current }
+        if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state {
+            cookie = current
+            if bearer == nil { bearer = users[request.user].accessToken }
+        }
         let wire = WireRequest(
             kind: request.kind, method: request.method, urlHandle: urlHandle(request.url), url: request.url,
             headers: request.headers, cookie: cookie, bearer: bearer, body: request.body,
@@ -494,6 +501,36 @@ final class Worker: @unchecked Sendable {
         case .login(let user, let step, let sent):
             recorder.recordAuth(step, seconds: t - sent, phase: phase(at: t))
             if step == .idpResponse, transfer.lbAuth >= 0 { recorder.recordAuth(.token, seconds: transfer.lbAuth, phase: phase(at: t)) }
+            if case .authenticating(let started) = users[user].state {
+                let result: Result<InitiateAuth.Tokens, InitiateAuthError> = code == CURLE_OK
+                    ? InitiateAuth.parse(status: transfer.status, body: transfer.body)
+                    : .failure(InitiateAuthError(type: Curl.category(of: code).rawValue, message: Curl.error(for: code, "InitiateAuth").description))
+                releaseRequestTransfer(transfer)
+                switch result {
+                case .success(let tokens):
+                    recorder.recordAuth(.login, seconds: t - started, phase: phase(at: t))
+                    recorder.countLogin(succeeded: true, refresh: step == .refresh)
+                    users[user].accessToken = tokens.accessToken
+                    if let refresh = tokens.refreshToken { users[user].refreshToken = refresh }
+                    users[user].tokenExpiry = t + tokens.expiresIn
+                    users[user].state = .active(cookie: nil, since: t)
+                    users[user].sessions += 1
+                    let pending = users[user].pending
+                    users[user].pending.removeAll()
+                    for request in pending { lanes[request.lane].ready.append(request) }
+                case .failure(let error):
+                    if step == .refresh {
+                        // The refresh token no longer works: log in with the password.
+                        users[user].refreshToken = nil
+                        users[user].state = .loggedOut
+                        loginQueue.append(user)
+                        startLogins(at: t)
+                    } else {
+                        loginFailed(user, reason: error.description, category: .auth, at: t)
+                    }
+                }
+                return
+            }
             guard case .loggingIn(var login, let started) = users[user].state else {
                 releaseRequestTransfer(transfer)
                 return
@@ -604,6 +641,10 @@ final class Worker: @unchecked Sendable {
         while !loginQueue.isEmpty, let transfer = loginFree.last {
             let user = loginQueue.removeFirst()
             guard case .loggedOut = users[user].state else { continue }
+            if plan.target.login == .initiateAuth {
+                startInitiateAuth(user, on: transfer, at: t)
+                continue
+            }
             guard let lb = plan.target.lb, var login = BrowserLogin(lbURL: lb, username: users[user].credential.username, password: users[user].credential.password, jar: users[user].jar) else {
                 loginFailed(user, reason: "the target has no load balancer URL to log in through", category: .auth, at: t)
                 continue
@@ -614,6 +655,34 @@ final class Worker: @unchecked Sendable {
             sendLogin(first, user: user, on: transfer, at: t)
             _ = login
         }
+    }
+
+    /// `InitiateAuth`: with the refresh token when the user has one (a refresh), else with the password.
+    private func startInitiateAuth(_ user: Int, on transfer: Transfer, at t: Double) {
+        guard let idp = plan.target.idp, let client = plan.target.apiClient else {
+            loginFailed(user, reason: "no identity provider or app client for InitiateAuth", category: .auth, at: t)
+            return
+        }
+        let refresh = users[user].refreshToken
+        let credential = users[user].credential
+        let body = InitiateAuth.body(
+            username: credential.username, password: credential.password, clientId: client.clientId,
+            secret: client.clientSecret.isEmpty ? nil : client.clientSecret, refreshToken: refresh)
+        if initiateAuthHeaders == nil { initiateAuthHeaders = keep(Curl.list(InitiateAuth.headers)) }
+        let wire = WireRequest(
+            kind: -1, method: "POST", urlHandle: nil, url: idp + "/", headers: initiateAuthHeaders, cookie: nil, bearer: nil,
+            body: body, captureHeaders: false, captureBody: true)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            loginFailed(user, reason: error.description, category: error.category, at: t)
+            return
+        }
+        loginFree.removeLast()
+        users[user].state = .authenticating(started: t)
+        transfer.job = .login(user: user, step: refresh == nil ? .initiateAuth : .refresh, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
     }
 
     private func sendLogin(_ request: BrowserLogin.Request, user: Int, on transfer: Transfer, at t: Double) {
