@@ -256,6 +256,18 @@ import Testing
         #expect(result.summary.value(of: "upload.freshness.p99") != nil)
     }
 
+    @Test func closedLoopUIRequestsWaitForTheirLoginsInsteadOfSpinning() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        let scenario = Self.scenario(duration: 1.5, ui: UIRequests(schedule: .max(connections: 4), pages: [.init(path: "/analytics/search")]))
+        let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
+        let stats = try #require(result.summary.stats(for: .ui)?.total)
+        #expect(stats.count > 20)
+        #expect(stats.failed == 0, "\(stats.errors)")
+        #expect(stats.intendedRate == nil)
+        #expect(result.summary.auth.logins == 4)
+    }
+
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
