@@ -91,7 +91,7 @@ import Testing
         defer { edge.stop() }
         let scenario = Self.scenario(
             duration: 2,
-            api: APIRequests(schedule: .constant(rate: 100), calls: [.init(path: "/analytics/api/search")]),
+            api: APIRequests(schedule: .constant(rate: 100), calls: [.init(path: "/analytics/api/counts")]),
             thresholds: ["routing.misroutes == 0"])
         let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
         let misroutes = result.summary.misroutes
@@ -224,6 +224,48 @@ import Testing
         #expect((first["t"] as? Double).map { $0 >= 0 && $0 < 1 } == true)
         #expect(first["latency"] is Double)
         #expect(first["phase"] as? String == "steady")
+    }
+
+    @Test func usersLogInAgainWhenTheirSessionEnds() async throws {
+        let edge = try FakeEdge(sessionLifetime: 1)
+        defer { edge.stop() }
+        let scenario = Self.scenario(
+            duration: 3,
+            ui: UIRequests(schedule: .constant(rate: 20), pages: [.init(path: "/analytics/search")]),
+            api: APIRequests(schedule: .constant(rate: 20), calls: [.init(path: "/analytics/api/search")]),
+            thresholds: ["routing.misroutes == 0"])
+        let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
+        let summary = result.summary
+        #expect(summary.misroutes.total == 0, "\(summary.misroutes.kinds)")
+        #expect(summary.all.failed == 0, "\(summary.all.errors)")
+        #expect(summary.all.count == 120)
+        #expect(summary.auth.refreshes >= 4, "\(summary.auth.refreshes) re-logins")   // 4 users, sessions of 1 s, 3 s run
+        #expect(summary.auth.logins > 4)
+    }
+
+    @Test func freshnessIsTheTimeUntilSearchFindsAnAcknowledgedBatch() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        let scenario = Self.scenario(
+            duration: 2, upload: UploadRequests(schedule: .constant(rate: 20), batches: [.init(events: 3)], encoding: .gzip, freshnessSample: 0.25))
+        let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
+        let freshness = try #require(result.summary.upload?.freshness)
+        #expect(freshness.count >= 3 && freshness.count <= 20, "\(freshness.count) samples")
+        // The fake edge makes a batch searchable 0.2 s after acknowledging it; probes poll every 50 ms.
+        #expect(freshness.p50 >= 0.19 && freshness.p50 < 0.6, "\(freshness)")
+        #expect(result.summary.value(of: "upload.freshness.p99") != nil)
+    }
+
+    @Test func closedLoopUIRequestsWaitForTheirLoginsInsteadOfSpinning() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        let scenario = Self.scenario(duration: 1.5, ui: UIRequests(schedule: .max(connections: 4), pages: [.init(path: "/analytics/search")]))
+        let result = try await Driver.run(scenario: scenario, endpoints: Self.endpoints(edge), options: DriverOptions())
+        let stats = try #require(result.summary.stats(for: .ui)?.total)
+        #expect(stats.count > 20)
+        #expect(stats.failed == 0, "\(stats.errors)")
+        #expect(stats.intendedRate == nil)
+        #expect(result.summary.auth.logins == 4)
     }
 
     static func closedPort() throws -> Int {

@@ -40,7 +40,7 @@ public enum Driver {
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
         var requestLog: FileHandle?
         if scenario.http.requestLog, let path = options.requestLogPath {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             requestLog = FileHandle(forWritingAtPath: path)
             if requestLog == nil { options.onWarning?("cannot write the request log \(path); the run goes on without it") }
         }
@@ -69,7 +69,8 @@ public enum Driver {
         for link in links { for record in link.drain() { accumulator.add(record) } }
         writeLog()
         accumulator.flush()
-        let elapsed = Clock.now() - origin
+        var elapsed = Clock.now() - origin
+        if let stopped = stop.requestedAt { elapsed = min(elapsed, max(0, stopped - origin)) }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let interrupted = stop.isRequested && elapsed < scenario.duration - 0.5

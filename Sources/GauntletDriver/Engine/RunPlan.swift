@@ -57,6 +57,10 @@ public struct ResolvedTarget: Sendable, Equatable {
     public var apiKeys: [String]
     /// The app client uploads get a `client_credentials` token with (upload auth `bearer`).
     public var uploader: ClientCredentials?
+    /// How virtual users log in, and the app client `InitiateAuth` uses (its secret, when it has one,
+    /// makes the driver send SECRET_HASH).
+    public var login: LoginMethod = .browser
+    public var apiClient: ClientCredentials?
 
     public init(
         lb: String? = nil, idp: String? = nil, upload: String? = nil, caFile: String? = nil, insecure: Bool = false,
@@ -85,6 +89,7 @@ public struct ResolvedTarget: Sendable, Equatable {
 /// An OAuth client's id, secret and scope, for the `client_credentials` grant.
 public struct ClientCredentials: Sendable, Equatable {
     public var clientId: String
+    /// Empty for a public client (no secret).
     public var clientSecret: String
     public var scope: String?
 

@@ -5,16 +5,20 @@ import Synchronization
 public final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
     private let why = Mutex<String?>(nil)
+    private let when = Mutex<Double?>(nil)
 
     public init() {}
 
     public func request(_ reason: String) {
         why.withLock { if $0 == nil { $0 = reason } }
+        when.withLock { if $0 == nil { $0 = Clock.now() } }
         flag.store(true, ordering: .releasing)
     }
 
     public var isRequested: Bool { flag.load(ordering: .acquiring) }
     public var reason: String? { why.withLock { $0 } }
+    /// Monotonic time of the first request: a partial run's figures end there.
+    var requestedAt: Double? { when.withLock { $0 } }
 }
 
 /// What a worker shares with the coordinator: finished intervals (handed over once a second, the only
