@@ -27,6 +27,27 @@ struct Gauntlet: AsyncParsableCommand {
             CompareCommand.self,
         ]
     )
+
+    /// Runs the command, mapping usage errors to exit code 2 (swift-argument-parser's default is 64) so that
+    /// every kind of bad input, from an unknown option to an invalid scenario, exits the same way.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                var stderr = StandardError()
+                print(fullMessage(for: error), to: &stderr)
+                Foundation.exit(GauntletExit.invalidInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Gauntlet's process exit codes; they are part of its interface for CI.

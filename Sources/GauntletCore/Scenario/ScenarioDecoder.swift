@@ -14,7 +14,7 @@ public enum ScenarioDecoder {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ScenarioValidationError(issues: [syntaxIssue(error, file: file)])
+            throw ScenarioValidationError(issues: [syntaxIssue(error, file: file, yaml: yaml)])
         } catch {
             throw ScenarioValidationError(issues: [ScenarioIssue(file: file, line: 0, column: 0, path: "", message: "not valid YAML: \(error)")])
         }
@@ -28,8 +28,24 @@ public enum ScenarioDecoder {
         throw ScenarioValidationError(issues: reader.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
     }
 
-    static func syntaxIssue(_ error: YamlError, file: String) -> ScenarioIssue {
+    static func syntaxIssue(_ error: YamlError, file: String, yaml: String) -> ScenarioIssue {
         switch error {
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams points at the mapping; point at the second occurrence of the key, where the mistake is.
+            let key = duplicates.sorted().first ?? ""
+            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            var seen = 0
+            for (index, line) in lines.enumerated() where index + 1 >= context.mark.line {
+                let trimmed = line.drop { $0 == " " }
+                if trimmed.hasPrefix("\(key):") || trimmed.hasPrefix("- \(key):") {
+                    seen += 1
+                    if seen == 2 {
+                        let column = line.count - trimmed.count + (trimmed.hasPrefix("- ") ? 3 : 1)
+                        return ScenarioIssue(file: file, line: index + 1, column: column, path: key, message: "duplicate key \"\(key)\"; each key may appear once in a mapping")
+                    }
+                }
+            }
+            return ScenarioIssue(file: file, line: context.mark.line, column: context.mark.column, path: key, message: "duplicate key \"\(key)\"; each key may appear once in a mapping")
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
             let what = context.map { "\($0.text) " } ?? ""
             return ScenarioIssue(file: file, line: mark.line, column: mark.column, path: "", message: "YAML syntax error: \(what)\(problem)")
@@ -78,12 +94,13 @@ public enum ScenarioDecoder {
             }
         }
 
+        // Judge thresholds by the request types the file declares, valid or not, so that one bad
+        // schedule does not cascade into "no such requests" errors on every threshold.
         var present: Set<String> = ["all"]
-        if upload != nil { present.insert("upload") }
-        if ui != nil { present.insert("ui") }
-        if api != nil { present.insert("api") }
-        if generic != nil { present.insert("http") }
-        let thresholds = decodeThresholds(top.value("thresholds"), r, presentTypes: present, hasUploads: upload != nil)
+        if let requests = top.value("requests"), case let .mapping(declared) = requests {
+            for key in declared.keys { if let name = key.string { present.insert(name) } }
+        }
+        let thresholds = decodeThresholds(top.value("thresholds"), r, presentTypes: present, hasUploads: present.contains("upload"))
 
         let needsUsers = [ui?.pages.map(\.audience), api?.calls.map(\.audience)].compactMap { $0 }.joined().contains { $0 != .anonymous }
         if needsUsers, users.csv == nil, users.managers + users.analysts == 0 {

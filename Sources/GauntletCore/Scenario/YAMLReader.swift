@@ -150,12 +150,12 @@ final class YAMLReader {
             return nil
         }
         if let min, minExclusive ? value <= min : value < min {
-            let bound = minExclusive ? "greater than" : "at least"
-            report(node, path, "expected \(what) \(bound) \(Quantity.trim(min)), got \(text)")
+            let bound = minExclusive ? "not above" : "below"
+            report(node, path, "expected \(what), got \(text), which is \(bound) \(Quantity.trim(min))")
             return nil
         }
         if let max, value > max {
-            report(node, path, "expected \(what) of at most \(Quantity.trim(max)), got \(text)")
+            report(node, path, "expected \(what), got \(text), which is above \(Quantity.trim(max))")
             return nil
         }
         return value
