@@ -9,8 +9,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a scenario: drive its request types at their rates, check every response, write the results.",
         discussion: """
-            Writes results/<scenario>-<UTC time>/ (or --out DIR): summary.json, timeseries.jsonl and \
-            intervals.jsonl. The last line printed names the directory. Ctrl-C ends the run early and \
+            Writes results/<scenario>-<UTC time>/ (or --out DIR): summary.json, timeseries.jsonl, \
+            intervals.jsonl, and requests.jsonl when the scenario sets http.request_log. The last line printed names the directory. Ctrl-C ends the run early and \
             still writes what was measured, marked partial. Exit codes: 0 thresholds held, 1 a threshold \
             failed, 2 invalid scenario or target, 3 the run failed.
             """
@@ -65,18 +65,24 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let interactive = isatty(STDERR_FILENO) == 1
+        let showProgress: @Sendable (RunProgress) -> Void = { progress in
+            var stderr = StandardError()
+            if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
+        }
+        let showWarning: @Sendable (String) -> Void = { warning in
+            var stderr = StandardError()
+            print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
+        }
+        let outputDirectory = out ?? Self.defaultDirectory(for: scenario.name)
+        if scenario.http.requestLog {
+            try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        }
         let options = DriverOptions(
             workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
-            onProgress: quiet ? nil : { progress in
-                var stderr = StandardError()
-                if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
-            },
-            onWarning: { warning in
-                var stderr = StandardError()
-                print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
-            })
+            onProgress: quiet ? nil : showProgress, onWarning: showWarning,
+            requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil)
         let result: RunResult
-        do {
+        do throws(DriverError) {
             result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
         } catch {
             await stopStack?()
@@ -87,7 +93,6 @@ struct RunCommand: AsyncParsableCommand {
         await stopStack?()
         if interactive && !quiet { print("", to: &stderr) }
 
-        let outputDirectory = out ?? Self.defaultDirectory(for: scenario.name)
         do {
             try ResultsWriter.write(result, to: outputDirectory)
         } catch {
@@ -116,7 +121,7 @@ struct RunCommand: AsyncParsableCommand {
 
 /// SIGINT/SIGTERM → a stop request (the run ends early and writes partial results); a second signal
 /// falls through to the default action.
-final class SignalTrap: Sendable {
+final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
     init(stop: StopSignal) {

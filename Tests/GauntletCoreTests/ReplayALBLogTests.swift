@@ -152,6 +152,9 @@ struct ReplayALBLogTests {
             .replacingOccurrences(of: "\"curl/7.46.0\"", with: #""Mozilla \"quoted\" C:\\dir""#)
         let record = try ALBLogParser.parse(line)
         #expect(record.userAgent == #"Mozilla "quoted" C:\dir"#)
+        let escaped = try ReplayFixtures.lines("aws-doc-examples.log")[0]
+            .replacingOccurrences(of: "\"curl/7.46.0\"", with: #""caf\xc3\xa9\x09tab \xZZ""#)
+        #expect(try ALBLogParser.parse(escaped).userAgent == "caf\u{e9}\ttab \\xZZ")
     }
 
     @Test func unparseableRequestIsLoggedAsDashes() throws {
@@ -275,5 +278,28 @@ struct ReplayALBReaderTests {
         } catch {
             #expect(error.description == "/nonexistent/alb.log: the file does not exist")
         }
+    }
+}
+
+@Suite("the reference stack's own access-log writer")
+struct ReplayStackWriterTests {
+    /// `stack-writer.log` was written by StackEdge's `AccessLogEntry.line` (wip/edge 4faab63), with a
+    /// URL holding a space, quotes, a backslash and a non-ASCII character, and one request refused
+    /// before reaching a target (`-1` times, no target).
+    @Test func everyLineParsesStrictly() throws {
+        var reader = try ALBLogReader(FileChunkSource(path: ReplayFixtures.path("stack-writer.log")), strict: true)
+        var records: [ALBLogRecord] = []
+        while let (record, _) = try reader.nextRecord() { records.append(record) }
+        #expect(records.count == 4)
+        #expect(records[1].request.url == #"https://example.logs.gauntlet.test:8443/manager/api/users?page=2&q=café "x""#)
+        #expect(records[2].request.url == #"https://example.logs.gauntlet.test:8443/analytics/api/search?q=a\b"#)
+        #expect(records[2].elbStatusCode == 403)
+        #expect(records[2].target == nil)
+        #expect(records[2].requestProcessingTime == nil)
+        #expect(records[0].userAgent == #"gauntlet/0.1 ("vu" 3)"#)
+        #expect(records[0].connTraceID == "TID_0")
+        #expect(records[0].matchedRulePriority == nil)
+        #expect(records.map { RecordedRequest(alb: $0, position: .init(file: "s", line: 1)).map { ReplayClassifier.classify($0).type } }
+            == [.ui, .api, .api, .ui])
     }
 }

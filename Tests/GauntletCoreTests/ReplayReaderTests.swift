@@ -83,6 +83,11 @@ struct ReplayReaderTests {
         while let request = try reader.next() { requests.append(request) }
         #expect(requests.count == 4)
         #expect(requests.map(\.role) == [.managers, .analysts, nil, .managers])
+        // The log's own type is believed over host and path.
+        #expect(requests.map(\.type) == [.ui, .api, .upload, .api])
+        var generic = requests[0]
+        generic.type = .http
+        #expect(ReplayClassifier.classify(generic).type == .http)
         #expect(requests.map(\.clientKey) == ["managers-0", "analysts-0", "anonymous", "managers-0"])
         #expect(requests[2].status == nil)
         #expect(requests[2].host == "upload.example.logs.gauntlet.test")
@@ -241,5 +246,62 @@ struct ReplayPlanTests {
         #expect(row?.count == 2)
         #expect(row?.recordedMean == 0.010)
         #expect(row?.replayedMean == 0.040)
+    }
+}
+
+@Suite("Replay round trip: plan, replayed log, what changed")
+struct ReplayRoundTripTests {
+    /// Plans the stack's recorded access log, "replays" it by writing the request log a replay would
+    /// write (with one route changed), and checks that exactly that route shows up as changed.
+    @Test func aRemovedRouteShowsUpForExactlyItsPaths() throws {
+        var reader = try ALBLogReader(FileChunkSource(path: ReplayFixtures.path("stack-access.log")), identity: .connection)
+        var planner = try ReplayPlanner(options: .init(pacing: .speed(2)))
+        var plan: [PlannedReplayRequest] = []
+        while let request = try reader.next() {
+            if let planned = planner.plan(request) { plan.append(planned) }
+        }
+        // The login-flow callback is left to the virtual users; the rest keeps its recorded timing / 2.
+        #expect(plan.count == 4)
+        #expect(planner.counts.authFlow == 1)
+        #expect(plan.map(\.classification.type) == [.ui, .ui, .api, .api])
+        #expect(abs(plan.last!.offset - (ISO8601Time.parse("2026-11-29T00:12:04.004Z")! - ISO8601Time.parse("2026-11-29T00:12:03.118Z")!) / 2) < 1e-6)
+        var matcher = ReplayMatcher()
+        for planned in plan { matcher.expect(planned.request) }
+        var comparison = ReplayComparison()
+        for planned in plan {
+            let request = planned.request
+            // The replay target no longer routes /manager/api/*: those now get 404.
+            let status = request.path.hasPrefix("/manager/api/") ? 404 : request.status
+            let replayed = RequestLogRecord(
+                intendedTime: planned.offset, type: planned.classification.type, method: request.method,
+                url: "https://\(request.host)\(request.pathAndQuery)", status: status, latency: 0.012, serviceTime: 0.010
+            )
+            let decoded = try JSONDecoder().decode(RequestLogRecord.self, from: Data(replayed.jsonLine().utf8))
+            let match = matcher.match(decoded)
+            let recorded = try #require(match)
+            comparison.add(recorded, replayedStatus: decoded.status, replayedLatency: decoded.latency)
+        }
+        #expect(matcher.unreplayed == 0)
+        #expect(matcher.unexpected == 0)
+        #expect(comparison.changedPatterns == ["GET /manager/api/users"])
+        #expect(comparison.matched == 3)
+        #expect(abs(matcher.lag(quantile: 0.99)! - 0.002) < 1e-9)
+    }
+
+    @Test func matcherPairsInOrderPerURL() {
+        var matcher = ReplayMatcher()
+        let a1 = RecordedRequest(time: 0, method: "GET", host: "h", pathAndQuery: "/a", status: 200, clientKey: "c", position: .init(file: "f", line: 1))
+        var a2 = a1
+        a2.position.line = 2
+        a2.status = 500
+        matcher.expect(a1)
+        matcher.expect(a2)
+        let replay = RequestLogRecord(intendedTime: 0, type: .ui, method: "get", url: "https://h/a", status: 200)
+        #expect(matcher.match(replay)?.position.line == 1)
+        #expect(matcher.match(replay)?.position.line == 2)
+        #expect(matcher.match(replay) == nil)
+        #expect(matcher.unexpected == 1)
+        #expect(matcher.match(RequestLogRecord(intendedTime: 0, type: .ui, method: "GET", url: "/b", status: 200)) == nil)
+        #expect(matcher.unreplayed == 0)
     }
 }

@@ -11,9 +11,9 @@ final class FakeEdge: @unchecked Sendable {
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(misrouteEvery: Int = 0, stallEvery: Double = 0, stallFor: Double = 0) throws {
+    init(misrouteEvery: Int = 0, stallEvery: Double = 0, stallFor: Double = 0, sessionLifetime: Double = 0) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.script, String(misrouteEvery), String(stallEvery), String(stallFor)]
+        process.arguments = ["-c", Self.script, String(misrouteEvery), String(stallEvery), String(stallFor), String(sessionLifetime)]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -41,10 +41,13 @@ final class FakeEdge: @unchecked Sendable {
     static let script = #"""
 import sys, time, threading, urllib.parse
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
-misroute_every = int(sys.argv[1]); stall_every = float(sys.argv[2]); stall_for = float(sys.argv[3])
+misroute_every = int(sys.argv[1]); stall_every = float(sys.argv[2]); stall_for = float(sys.argv[3]); lifetime = float(sys.argv[4])
 start = time.monotonic()
 lock = threading.Lock()
 counter = [0]
+refreshes = [0]
+visible = {}   # freshness token -> time it becomes searchable (0.2 s after the upload, like an index)
+import re, gzip
 ROLES = {"alice": "managers", "bob": "analysts", "carol": "analysts", "dave": "managers"}
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -77,8 +80,33 @@ class H(BaseHTTPRequestHandler):
         base = "http://" + self.headers["Host"]
         if path == "/ok": return self.reply(204)
         if path == "/slow": time.sleep(float(q.get("s", ["1"])[0])); return self.reply(200)
+        if path == "/" and self.headers.get("X-Amz-Target") == "AWSCognitoIdentityProviderService.InitiateAuth":
+            import json
+            req = json.loads(body)
+            p = req.get("AuthParameters", {})
+            if req.get("AuthFlow") == "REFRESH_TOKEN_AUTH":
+                user = p.get("REFRESH_TOKEN", "")[3:]
+                if user not in ROLES: return self.reply(400, [("x-amzn-ErrorType", "NotAuthorizedException:")], b'{"__type":"NotAuthorizedException","message":"Invalid Refresh Token"}')
+                refreshes[0] += 1
+            else:
+                user = p.get("USERNAME")
+                if user not in ROLES or p.get("PASSWORD") != "pw-" + user:
+                    return self.reply(400, [("x-amzn-ErrorType", "NotAuthorizedException:")], b'{"__type":"NotAuthorizedException","message":"Incorrect username or password."}')
+            result = {"AccessToken": "at-" + user + "." + str(time.monotonic()), "ExpiresIn": 1, "TokenType": "Bearer", "RefreshToken": "rt-" + user}
+            return self.reply(200, [("Content-Type", "application/x-amz-json-1.1")], json.dumps({"AuthenticationResult": result}).encode())
+        if path == "/oauth2/token":
+            import base64
+            if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"up:sec").decode(): return self.reply(401)
+            if "grant_type=client_credentials" not in body.decode(): return self.reply(400)
+            return self.reply(200, [("Content-Type", "application/json")], b'{"access_token":"t0k","expires_in":3600,"token_type":"Bearer"}')
         if path == "/v1/events":
-            if self.headers.get("x-api-key") == "good": return self.reply(202, [("Content-Type", "application/json")], b'{"accepted":1}')
+            auth = self.headers.get("Authorization")
+            if auth is not None and auth != "Bearer t0k": return self.reply(401, [("Content-Type", "application/json")], b'{"message":"Unauthorized"}')
+            if self.headers.get("x-api-key") == "good":
+                raw = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
+                for token in re.findall(rb"gfresh-[0-9a-z-]+", raw):
+                    visible[token.decode()] = time.monotonic() + 0.2
+                return self.reply(202, [("Content-Type", "application/json")], b'{"accepted":1}')
             return self.reply(403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}')
         if path == "/oauth2/authorize":
             return self.reply(302, [("Location", "/login?" + url.query)])
@@ -96,14 +124,26 @@ class H(BaseHTTPRequestHandler):
             if c.get("AWSELBAuthNonce") != "n1": return self.reply(401)
             user = q.get("code", [""])[0]
             return self.reply(302, [("Location", base + "/"), ("Server-Timing", "lb-auth;dur=3.5"),
-                                    ("Set-Cookie", "AWSELBAuthSessionCookie-0=" + ROLES[user] + "; Path=/; Secure; HttpOnly")])
+                                    ("Set-Cookie", "AWSELBAuthSessionCookie-0=" + ROLES[user] + "." + str(time.monotonic()) + "; Path=/; Secure; HttpOnly")])
         role = c.get("AWSELBAuthSessionCookie-0")
+        bearer = self.headers.get("Authorization") or ""
+        if bearer.startswith("Bearer at-"):
+            user, issued = bearer[10:].split(".", 1)
+            if time.monotonic() - float(issued) > 1.5: return self.reply(401)
+            role = ROLES.get(user, "") + "." + str(time.monotonic())
+        if role is not None:
+            role, issued = role.split(".", 1)
+            if lifetime > 0 and time.monotonic() - float(issued) > lifetime: role = None
         api = path.startswith("/manager/api") or path.startswith("/analytics/api")
         if role is None:
             if api: return self.reply(401, [("Server-Timing", "lb-auth;dur=0.1")])
             return self.reply(302, [("Location", base + "/oauth2/authorize?client_id=web&state=s1"), ("Set-Cookie", "AWSELBAuthNonce=n1; Path=/")])
         if path.startswith("/manager") and role != "managers": return self.reply(403, [("Server-Timing", "lb-auth;dur=0.2")])
         backend = "manager-ui" if (path == "/" and role == "managers") or path.startswith("/manager") else "analytics-ui"
+        if path == "/analytics/api/search":
+            token = q.get("q", [""])[0]
+            n = 1 if token in visible and time.monotonic() >= visible[token] else 0
+            return self.reply(200, [("X-Served-By", "analytics-ui"), ("Content-Type", "application/json")], ('{"returned":%d}' % n).encode())
         with lock:
             counter[0] += 1; n = counter[0]
         if misroute_every and n % misroute_every == 0:

@@ -85,10 +85,12 @@ struct ReplaySourceFilesTests {
 
     @Test func mergedSourcesComeOutInTimeOrder() throws {
         let a = try temporary("a.jsonl", [0.0, 2.0, 4.0].map { #"{"t":\#($0),"type":"ui","method":"GET","url":"/a","status":200}"# }.joined(separator: "\n"))
-        let b = try temporary("b.jsonl", [1.0, 3.0].map { #"{"t":\#($0),"type":"ui","method":"GET","url":"/b","status":200}"# }.joined(separator: "\n"))
+        let b = try temporary("b.jsonl", [1.0, 3.0].map { #"{"t":\#($0),"type":"ui","method":"GET","url":"/b","status":200}"# }.joined(separator: "\n") + "\nnot json")
         var merged = MergedRequestSource([try ReplaySourceFiles.reader(a), try ReplaySourceFiles.reader(b)])
         var order: [String] = []
         while let request = try merged.next() { order.append("\(request.path)@\(Int(request.time))") }
         #expect(order == ["/a@0", "/b@1", "/a@2", "/b@3", "/a@4"])
+        #expect(merged.skipped.count == 1)
+        #expect(merged.skipped.examples.first?.line == 3)
     }
 }

@@ -11,12 +11,23 @@ ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-50}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-GAUNTLET=${GAUNTLET:-$ROOT/.build/release/gauntlet}
-[ -x "$GAUNTLET" ] || GAUNTLET=$ROOT/.build/debug/gauntlet
+# The generator: $GAUNTLET if given (a `gauntlet` binary), else a release build of the harness linked with
+# driver-bench-main.swift (same code path as `gauntlet run`, without compiling the reference stack).
+if [ -z "${GAUNTLET:-}" ]; then
+  REL=$ROOT/.build-rel
+  (cd "$ROOT" && GAUNTLET_HARNESS_ONLY=1 swift build -c release --scratch-path "$REL" --target GauntletDriver >&2)
+  BIN=$REL/release
+  OBJS=$(find -L "$BIN/" -name '*.o' -path '*.build/*' | grep -E '/(GauntletCore|GauntletDriver|Yams|CYaml|Histogram|Numerics|RealModule|ComplexModule|_NumericsShims)\.build/')
+  swiftc -O -parse-as-library "$ROOT/scripts/bench/driver-bench-main.swift" -I "$BIN/Modules" -I "$ROOT/Sources/CCurl" -I "$ROOT/Sources/CZlib" \
+    -I "$REL/checkouts/swift-numerics/Sources/_NumericsShims/include" -I "$REL/checkouts/Yams/Sources/CYaml/include" \
+    $OBJS -lcurl -lz -o "$REL/driver-bench" >&2
+  GAUNTLET_CMD=("$REL/driver-bench")
+else
+  GAUNTLET_CMD=("$GAUNTLET" run)
+fi
 for tool in nginx wrk h2load hey python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "driver.sh: $tool is missing (see the header for the packages)" >&2; exit 2; }
 done
-[ -x "$GAUNTLET" ] || { echo "driver.sh: no gauntlet binary at $GAUNTLET (swift build -c release)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/gauntlet-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -62,7 +73,11 @@ cpu() { awk '{print $1 + $2}' "$WORK/time"; }
 
 declare -A RPS CPUS
 for round in $(seq 1 "$ROUNDS"); do
-  timed "$GAUNTLET" run "$WORK/bench.yaml" --out "$WORK/g$round" --quiet > "$WORK/g$round.txt"
+  if [ -n "${GAUNTLET:-}" ]; then
+    timed "${GAUNTLET_CMD[@]}" "$WORK/bench.yaml" --out "$WORK/g$round" --quiet > "$WORK/g$round.txt"
+  else
+    timed "${GAUNTLET_CMD[@]}" "$WORK/bench.yaml" "$WORK/g$round" > "$WORK/g$round.txt"
+  fi
   n=$(python3 -c "import json,sys; s=json.load(open('$WORK/g$round/summary.json')); print(s['all']['count'], s['measured_duration'], s['all']['failed'])")
   read -r count dur failed <<< "$n"
   [ "$failed" = "0" ] || echo "warning: gauntlet saw $failed failed requests in round $round" >&2

@@ -1,7 +1,7 @@
 /// Parses one ALB access-log line into an `ALBLogRecord`.
 ///
-/// The line is space-separated; some fields are double-quoted (and may hold spaces), with `\"` and
-/// `\\` escaped inside. Any field may appear quoted or bare — list fields such as `actions_executed`
+/// The line is space-separated; some fields are double-quoted (and may hold spaces), with `\"`, `\\`
+/// and `\xHH` (a raw byte) escaped inside. Any field may appear quoted or bare — list fields such as `actions_executed`
 /// have been written both ways — so the parser accepts either everywhere.
 public enum ALBLogParser {
     /// A problem with a line, at a 1-based column (0: the line as a whole).
@@ -88,6 +88,11 @@ public enum ALBLogParser {
                        bytes[index + 1] == quote || bytes[index + 1] == backslash {
                         text.append(bytes[index + 1])
                         index += 2
+                    } else if byte == backslash, index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"),
+                              let high = hexValue(bytes[index + 2]), let low = hexValue(bytes[index + 3]) {
+                        // `\xHH`: a byte the writer escaped (control or non-ASCII characters).
+                        text.append(high << 4 | low)
+                        index += 4
                     } else if byte == quote {
                         closed = true
                         index += 1
@@ -115,6 +120,15 @@ public enum ALBLogParser {
             }
         }
         return tokens
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     static func fieldName(_ index: Int) -> String {

@@ -33,11 +33,14 @@ public struct RecordedRequest: Sendable, Equatable {
     public var processingTime: Double?
     /// The role, when the source knows it outright (Gauntlet's own log); otherwise the path may tell.
     public var role: Role?
+    /// The request type, when the source knows it outright (Gauntlet's own log); otherwise host and
+    /// path decide (`ReplayClassifier`).
+    public var type: RequestType?
     public var position: Position
 
     public init(
         time: Double, method: String, scheme: String? = nil, host: String, pathAndQuery: String,
-        status: Int?, clientKey: String, processingTime: Double? = nil, role: Role? = nil, position: Position
+        status: Int?, clientKey: String, processingTime: Double? = nil, role: Role? = nil, type: RequestType? = nil, position: Position
     ) {
         self.time = time
         self.method = method
@@ -48,6 +51,7 @@ public struct RecordedRequest: Sendable, Equatable {
         self.clientKey = clientKey
         self.processingTime = processingTime
         self.role = role
+        self.type = type
         self.position = position
     }
 

@@ -29,13 +29,7 @@ public struct MergedRequestSource: RecordedRequestSource {
     /// Everything the sources skipped, in source order.
     public var skipped: SkippedLines {
         var all = SkippedLines()
-        for source in sources {
-            for example in source.skipped.examples { all.record(example) }
-            // Count the ones not kept as examples too.
-            for _ in 0..<max(0, source.skipped.count - source.skipped.examples.count) {
-                all.record(ReplayIssue(file: source.name, line: 0, message: "(further skipped lines)"))
-            }
-        }
+        for source in sources { all.add(source.skipped) }
         return all
     }
 

@@ -21,8 +21,12 @@ public enum ReplayClassifier {
         }
     }
 
+    /// A source that recorded the type (Gauntlet's own log) is believed; otherwise host and path decide.
     public static func classify(_ request: RecordedRequest) -> Classification {
-        classify(method: request.method, host: request.host, path: request.path)
+        var result = classify(method: request.method, host: request.host, path: request.path)
+        if let type = request.type { result.type = type }
+        if let role = request.role { result.role = role }
+        return result
     }
 
     public static func classify(method: String, host: String, path: String) -> Classification {

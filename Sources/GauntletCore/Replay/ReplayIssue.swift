@@ -40,4 +40,10 @@ public struct SkippedLines: Sendable, Equatable {
         count += 1
         if examples.count < Self.examplesKept { examples.append(issue) }
     }
+
+    /// Adds another reader's skipped lines (its count, and examples while there is room).
+    public mutating func add(_ other: SkippedLines) {
+        count += other.count
+        examples += other.examples.prefix(Self.examplesKept - examples.count)
+    }
 }

@@ -93,7 +93,7 @@ public struct WorkerRecorder: Sendable {
         switch sample.outcome {
         case .ok:
             current.counters[series].ok += 1
-            if sample.type == .upload {
+            if sample.type == .upload, (200..<300).contains(sample.status) {
                 current.counters[series].uploadEvents += sample.uploadEvents
                 current.counters[series].uploadBytes += sample.uploadBytes
                 current.counters[series].uploadBatches += 1
@@ -140,25 +140,11 @@ public struct WorkerRecorder: Sendable {
         current.examples.append(example())
     }
 
-    /// Hands over the interval's figures and starts the next interval.
+    /// Hands over the interval's figures and starts the next interval with fresh (zero-filled) ones:
+    /// cheaper than copying the handed-over arrays and resetting them element by element.
     public mutating func takeInterval(nextIndex: Int) -> IntervalRecord {
-        var next = current
-        // Reuse the arrays' storage: reset in place instead of allocating new histograms every second.
-        for i in next.corrected.indices {
-            next.corrected[i].reset()
-            next.service[i].reset()
-            next.counters[i] = SeriesCounters()
-        }
-        for i in next.auth.indices { next.auth[i].reset() }
-        next.lag.reset()
-        next.freshness.reset()
-        next.examples = []
-        next.logins = 0
-        next.loginFailures = 0
-        next.refreshes = 0
-        next.index = nextIndex
         let finished = current
-        current = next
+        current = Self.empty(index: nextIndex, worker: worker, series: current.counters.count)
         return finished
     }
 }

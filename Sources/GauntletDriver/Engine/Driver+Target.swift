@@ -26,6 +26,12 @@ extension Driver {
             }
             target.pins = endpoints.resolve ?? []
             target.apiKeys = endpoints.apiKeys ?? []
+            if let api = endpoints.clients?.api ?? endpoints.clients?.web {
+                target.apiClient = ClientCredentials(clientId: api.clientId, clientSecret: api.clientSecret ?? "", scope: nil)
+            }
+            if let uploader = endpoints.clients?.uploader, let secret = uploader.clientSecret {
+                target.uploader = ClientCredentials(clientId: uploader.clientId, clientSecret: secret, scope: uploader.scope)
+            }
             var managers = 0
             var analysts = 0
             for user in endpoints.users ?? [] {
@@ -51,6 +57,16 @@ extension Driver {
                 target.dnsServer = String(host)
                 target.dnsPort = port
             }
+            if let clientId = remote.clientId {
+                var secret = ""
+                if let variable = remote.clientSecretEnv {
+                    guard let value = options.environment[variable], !value.isEmpty else {
+                        throw .invalidTarget("target.client_secret_env names $\(variable), which is not set")
+                    }
+                    secret = value
+                }
+                target.apiClient = ClientCredentials(clientId: clientId, clientSecret: secret, scope: nil)
+            }
             if let variable = remote.apiKeyEnv {
                 guard let key = options.environment[variable], !key.isEmpty else {
                     throw .invalidTarget("target.api_key_env names $\(variable), which is not set")
@@ -75,6 +91,15 @@ extension Driver {
         }
         if scenario.upload != nil, target.upload == nil {
             throw .invalidTarget("upload requests need the upload gateway's URL (target.upload or an endpoints file)")
+        }
+        target.login = scenario.users.login
+        if target.login == .initiateAuth, !target.users.isEmpty, target.apiClient == nil || target.idp == nil {
+            throw .invalidTarget("users.login initiate_auth needs the identity provider's URL and an app client (target.client_id, or the endpoints file's clients.api)")
+        }
+        if let upload = scenario.upload, upload.auth == .bearer {
+            guard target.uploader != nil, target.idp != nil else {
+                throw .invalidTarget("upload auth `bearer` needs the identity provider's URL and the uploader client (the endpoints file's clients.uploader with its secret)")
+            }
         }
         if let ca = target.caFile, !FileManager.default.fileExists(atPath: ca) {
             throw .invalidTarget("CA file \(ca) does not exist")

@@ -19,18 +19,18 @@ public enum Driver {
         let scenario = plan.scenario
         let links = (0..<plan.workers).map { _ in WorkerLink() }
         let stop = options.stop
-        let started = Date()
-        let origin = Clock.now()
         var workers: [Worker] = []
         for id in 0..<plan.workers {
             do {
-                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop, origin: origin))
+                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
             } catch {
                 throw .startFailed(error.description)
             }
         }
+        let started = Date()
+        let origin = Clock.now()
         for worker in workers {
-            let thread = Thread { worker.run() }
+            let thread = Thread { worker.run(origin: origin) }
             thread.name = "gauntlet-worker-\(worker.id)"
             thread.stackSize = 4 << 20
             thread.start()
@@ -38,15 +38,28 @@ public enum Driver {
         workers.removeAll()
 
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
+        var requestLog: FileHandle?
+        if scenario.http.requestLog, let path = options.requestLogPath {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            requestLog = FileHandle(forWritingAtPath: path)
+            if requestLog == nil { options.onWarning?("cannot write the request log \(path); the run goes on without it") }
+        }
+        defer { try? requestLog?.close() }
+        func writeLog() {
+            for link in links {
+                for chunk in link.drainLog() { requestLog?.write(Data(chunk)) }
+            }
+        }
         var lastProgress = 0.0
         var failureNoted: String?
         while !links.allSatisfy({ $0.finished.load(ordering: .acquiring) }) {
             try? await Task.sleep(nanoseconds: 100_000_000)
             for link in links { for record in link.drain() { accumulator.add(record) } }
+            writeLog()
             let elapsed = Clock.now() - origin
             if elapsed - lastProgress >= 1 {
                 lastProgress = elapsed.rounded(.down)
-                options.onProgress?(Progress.make(accumulator: accumulator, scenario: scenario, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
+                options.onProgress?(RunProgress.make(accumulator: accumulator, scenario: scenario, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
             }
             if failureNoted == nil, let failure = links.lazy.compactMap({ $0.failure.withLock { $0 } }).first {
                 failureNoted = failure
@@ -54,8 +67,10 @@ public enum Driver {
             }
         }
         for link in links { for record in link.drain() { accumulator.add(record) } }
+        writeLog()
         accumulator.flush()
-        let elapsed = Clock.now() - origin
+        var elapsed = Clock.now() - origin
+        if let stopped = stop.requestedAt { elapsed = min(elapsed, max(0, stopped - origin)) }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let interrupted = stop.isRequested && elapsed < scenario.duration - 0.5
@@ -76,16 +91,19 @@ public struct DriverOptions: Sendable {
     /// Where relative paths in the scenario (CA file, users CSV) are resolved from.
     public var scenarioDirectory: String
     /// Called about once a second from the coordinating task.
-    public var onProgress: (@Sendable (Progress) -> Void)?
+    public var onProgress: (@Sendable (RunProgress) -> Void)?
     /// Called once with the first worker failure (e.g. a login that cannot succeed).
     public var onWarning: (@Sendable (String) -> Void)?
     public var environment: [String: String]
+    /// Where to write `requests.jsonl` when the scenario sets `http.request_log` (nil: nowhere).
+    public var requestLogPath: String?
 
     public init(
         workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",
-        onProgress: (@Sendable (Progress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        onProgress: (@Sendable (RunProgress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment, requestLogPath: String? = nil
     ) {
+        self.requestLogPath = requestLogPath
         self.workers = workers
         self.stop = stop
         self.gauntletVersion = gauntletVersion
@@ -118,7 +136,7 @@ public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The live figures of a run, for the once-a-second progress line.
-public struct Progress: Sendable {
+public struct RunProgress: Sendable {
     public struct TypeFigures: Sendable {
         public var type: RequestType
         public var intendedRate: Double?
@@ -134,14 +152,14 @@ public struct Progress: Sendable {
     public var inFlight: Int
     public var types: [TypeFigures]
 
-    static func make(accumulator: RunAccumulator, scenario: Scenario, elapsed: Double, inFlight: Int) -> Progress {
+    static func make(accumulator: RunAccumulator, scenario: Scenario, elapsed: Double, inFlight: Int) -> RunProgress {
         let last = accumulator.timeSeries.map(\.second).max()
         let types = scenario.requestTypes.map { type -> TypeFigures in
             let point = accumulator.timeSeries.last { $0.type == type && $0.second == last }
             let totals = accumulator.progress(for: type)
             return TypeFigures(type: type, intendedRate: point?.intendedRate, achievedRate: Double(point?.count ?? 0), count: totals.count, failed: totals.failed, p99: point?.p99)
         }
-        return Progress(elapsed: elapsed, duration: scenario.duration, inFlight: inFlight, types: types)
+        return RunProgress(elapsed: elapsed, duration: scenario.duration, inFlight: inFlight, types: types)
     }
 
     /// `12.0/60s  upload 100/100 req/s  ui 50/50 …  in flight 3  errors 0  p99 12.3ms`

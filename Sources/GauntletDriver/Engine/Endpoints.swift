@@ -29,12 +29,24 @@ public struct Endpoints: Sendable, Equatable, Decodable {
         public var clientId: String
         public var clientSecret: String?
         public var scope: String?
+
+        public init(clientId: String, clientSecret: String? = nil, scope: String? = nil) {
+            self.clientId = clientId
+            self.clientSecret = clientSecret
+            self.scope = scope
+        }
     }
 
     public struct Clients: Sendable, Equatable, Decodable {
         public var web: Client?
         public var api: Client?
         public var uploader: Client?
+
+        public init(web: Client?, api: Client?, uploader: Client?) {
+            self.web = web
+            self.api = api
+            self.uploader = uploader
+        }
     }
 
     public struct User: Sendable, Equatable, Decodable {

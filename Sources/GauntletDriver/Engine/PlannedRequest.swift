@@ -23,6 +23,8 @@ struct PlannedRequest {
     var kind = -1
     /// Set once the request was re-sent after its user's session ended.
     var retried = false
+    /// Uploads sampled for freshness: the token a search finds the batch by.
+    var freshnessToken: String?
 }
 
 /// What a transfer is doing.
@@ -30,6 +32,10 @@ enum Job {
     case idle
     case request(PlannedRequest, sent: Double)
     case login(user: Int, step: AuthStep, sent: Double)
+    /// A `client_credentials` token for uploads (`refresh`: replacing one about to expire).
+    case token(refresh: Bool, sent: Double)
+    /// A search for a freshness probe's token.
+    case probe(id: Int, sent: Double)
 }
 
 /// A virtual user on one worker: its credentials and its session.
@@ -37,6 +43,8 @@ struct VirtualUser {
     enum State {
         case loggedOut
         case loggingIn(BrowserLogin, started: Double)
+        /// An `InitiateAuth` call (password or refresh token) in flight.
+        case authenticating(started: Double)
         case active(cookie: String?, since: Double)
     }
 
@@ -48,4 +56,16 @@ struct VirtualUser {
     var retryAt = 0.0
     var jar = CookieJar()
     var sessions = 0
+    /// `InitiateAuth` users: tokens and when the access token runs out (seconds since the start).
+    var accessToken: String?
+    var refreshToken: String?
+    var tokenExpiry = 0.0
+}
+
+/// An acknowledged upload whose visibility in Analytics search is being polled for.
+struct FreshnessProbe {
+    var token: String
+    var acknowledged: Double
+    var nextPoll: Double
+    var inFlight = false
 }

@@ -55,12 +55,19 @@ public struct ResolvedTarget: Sendable, Equatable {
     public var pins: [String]
     public var users: [UserCredential]
     public var apiKeys: [String]
+    /// The app client uploads get a `client_credentials` token with (upload auth `bearer`).
+    public var uploader: ClientCredentials?
+    /// How virtual users log in, and the app client `InitiateAuth` uses (its secret, when it has one,
+    /// makes the driver send SECRET_HASH).
+    public var login: LoginMethod = .browser
+    public var apiClient: ClientCredentials?
 
     public init(
         lb: String? = nil, idp: String? = nil, upload: String? = nil, caFile: String? = nil, insecure: Bool = false,
         http2: Bool = false, timeout: Double = 10, dnsServer: String? = nil, dnsPort: UInt16 = 53, pins: [String] = [],
-        users: [UserCredential] = [], apiKeys: [String] = []
+        users: [UserCredential] = [], apiKeys: [String] = [], uploader: ClientCredentials? = nil
     ) {
+        self.uploader = uploader
         self.lb = lb
         self.idp = idp
         self.upload = upload
@@ -77,4 +84,18 @@ public struct ResolvedTarget: Sendable, Equatable {
 
     /// A key the gateway cannot know, for `bad_key_fraction` uploads.
     public static let invalidAPIKey = "gauntlet-invalid-key-0000000000"
+}
+
+/// An OAuth client's id, secret and scope, for the `client_credentials` grant.
+public struct ClientCredentials: Sendable, Equatable {
+    public var clientId: String
+    /// Empty for a public client (no secret).
+    public var clientSecret: String
+    public var scope: String?
+
+    public init(clientId: String, clientSecret: String, scope: String?) {
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.scope = scope
+    }
 }

@@ -12,7 +12,8 @@ struct UploadPayload: Sendable {
 
     static let marker = "gauntlet-load"
 
-    static func make(batch: UploadRequests.Batch, format: UploadRequests.Format, encoding: UploadRequests.Encoding, generator: inout SeededGenerator, variant: Int) -> UploadPayload {
+    /// `token`, when given, is written into the first event so that a search can find this batch (freshness).
+    static func make(batch: UploadRequests.Batch, format: UploadRequests.Format, encoding: UploadRequests.Encoding, generator: inout SeededGenerator, variant: Int, token: String? = nil) -> UploadPayload {
         let levels = ["info", "warn", "error", "debug"]
         let words = ["login", "upload", "query", "timeout", "retry", "session", "token", "route", "cache", "disk"]
         var events: [String] = []
@@ -25,6 +26,7 @@ struct UploadPayload: Sendable {
             while message.utf8.count < max(8, batch.eventBytes - overhead) {
                 message += words[Int(generator.next() % UInt64(words.count))] + " "
             }
+            if i == 0, let token { message = token + " " + message }
             events.append("{\"source\":\"\(marker)\",\"level\":\"\(level)\",\"variant\":\(variant),\"seq\":\(i),\"message\":\"\(message)\"}")
         }
         let text = format == .ndjson ? events.joined(separator: "\n") + "\n" : "[" + events.joined(separator: ",") + "]"

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CCurl
+import Foundation
 import GauntletCore
 
 /// One load-generator thread: its own libcurl multi handle, easy handles, virtual users, schedule share
@@ -30,8 +31,8 @@ final class Worker: @unchecked Sendable {
     let plan: RunPlan
     let link: WorkerLink
     let stop: StopSignal
-    /// Monotonic time of the run's start (shared by every worker).
-    let origin: Double
+    /// Monotonic time of the run's start (shared by every worker), set when the run starts.
+    private var origin = 0.0
     private let oracle = RoutingOracle()
     private let phaseEnds: [Double]
     private let duration: Double
@@ -52,18 +53,37 @@ final class Worker: @unchecked Sendable {
     private var apiHeaders: UnsafeMutablePointer<curl_slist>?
     private var genericHeaders: [UnsafeMutablePointer<curl_slist>?] = []
     private var busy = 0
+    /// Upload `client_credentials` token, its expiry, and uploads waiting for it.
+    private var uploadToken: String?
+    private var uploadTokenExpiry = 0.0
+    private var fetchingToken = false
+    private var tokenWaiters: [PlannedRequest] = []
+    private var tokenHeaders: UnsafeMutablePointer<curl_slist>?
+    private var initiateAuthHeaders: UnsafeMutablePointer<curl_slist>?
+    private var needsToken: Bool { plan.scenario.upload?.auth == .bearer }
     private var settings: TransportSettings
     private var dnsExpiry = Double.infinity
+    /// Freshness probes by id; polled through the login lane with a logged-in user's session.
+    private var probes: [Int: FreshnessProbe] = [:]
+    private var probeSequence = 0
+    private var freshnessGenerator: SeededGenerator
+    static let probeInterval = 0.05
+    static let probeGiveUp = 30.0
+    /// `requests.jsonl` lines not yet handed over (only when the scenario asks for a request log).
+    private var requestLog: [UInt8] = []
+    private let logging: Bool
 
-    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal, origin: Double) throws(TransportError) {
+    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal) throws(TransportError) {
         self.id = id
         self.plan = plan
         self.link = link
         self.stop = stop
-        self.origin = origin
+        self.origin = Clock.now()
         self.phaseEnds = plan.phaseEnds
         self.duration = plan.scenario.duration
         self.recorder = WorkerRecorder(worker: id, phases: plan.scenario.phases)
+        self.logging = plan.scenario.http.requestLog
+        self.freshnessGenerator = SeededGenerator(seed: plan.scenario.seed, stream: "freshness-\(id)")
         let target = plan.target
         self.settings = TransportSettings(
             timeout: target.timeout, http2: target.http2, caFile: target.caFile, insecure: target.insecure,
@@ -130,8 +150,12 @@ final class Worker: @unchecked Sendable {
             advance(lane)
             lanes.append(lane)
         }
-        if !users.isEmpty {
-            for _ in 0..<min(users.count, 8) {
+        if needsToken, let uploader = plan.target.uploader {
+            let basic = Data("\(uploader.clientId):\(uploader.clientSecret)".utf8).base64EncodedString()
+            tokenHeaders = keep(Curl.list(["Content-Type: application/x-www-form-urlencoded", "Accept: application/json", "Authorization: Basic \(basic)"]))
+        }
+        if !users.isEmpty || needsToken {
+            for _ in 0..<max(1, min(users.count, 8)) {
                 let transfer = try Transfer(lane: -1, settings: settings)
                 transfers.append(transfer)
                 loginFree.append(transfer)
@@ -190,7 +214,10 @@ final class Worker: @unchecked Sendable {
 
     // MARK: the loop
 
-    func run() {
+    /// The worker's loop, on its own thread, until the schedule ends or a stop is requested.
+    /// `origin` is the run's start, taken after every worker is set up so set-up time is not schedule lag.
+    func run(origin: Double) {
+        self.origin = origin
         defer { link.finished.store(true, ordering: .releasing) }
         var nextBoundary = max(1.0, (now() + 1).rounded(.down))
         var stopDeadline = Double.infinity
@@ -200,21 +227,31 @@ final class Worker: @unchecked Sendable {
             if t >= nextBoundary {
                 if t >= dnsExpiry { try? resolveNames(initial: false) }
                 link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+                if logging {
+                    link.postLog(requestLog)
+                    requestLog.removeAll(keepingCapacity: true)
+                }
                 nextBoundary += 1
             }
             let stopping = stop.isRequested || t >= duration
+            // At the schedule's end, arrivals already due are still sent (late, and measured from their
+            // intended time) during the grace period; a stop request sends nothing more.
+            let backlog = !stop.isRequested && lanes.contains { $0.nextTime != nil || $0.readyHead < $0.ready.count }
             if stopping {
                 if stopDeadline == .infinity { stopDeadline = t + min(plan.target.timeout, 5) }
-                if busy == 0 { break }
+                if busy == 0 && !backlog { break }
                 if t >= stopDeadline {
                     abandonInFlight(at: t)
                     break
                 }
+                if backlog { for lane in lanes { issue(lane, at: t) } }
             } else if completedSinceIssue {
                 for lane in lanes { issue(lane, at: t) }
                 startLogins(at: t)
+                pollProbes(at: t)
             } else {
                 for lane in lanes where lane.nextTime.map({ $0 <= t }) ?? false { issue(lane, at: t) }
+                if !probes.isEmpty { pollProbes(at: t) }
             }
             link.inFlight.store(busy, ordering: .relaxed)
             var running: Int32 = 0
@@ -227,12 +264,14 @@ final class Worker: @unchecked Sendable {
                 for lane in lanes where !lane.free.isEmpty {
                     if let next = lane.nextTime { wake = min(wake, next) }
                 }
+                for probe in probes.values where !probe.inFlight { wake = min(wake, probe.nextPoll) }
             }
             let timeout = max(0, min(100, Int(((wake - now()) * 1000).rounded(.up))))
             curl_multi_poll(multi, nil, 0, Int32(timeout), nil)
         }
         link.inFlight.store(0, ordering: .relaxed)
         link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
+        if logging { link.postLog(requestLog) }
     }
 
     /// Pulls this worker's next arrival (every `workers`-th of the schedule).
@@ -266,6 +305,8 @@ final class Worker: @unchecked Sendable {
             }
             let intended: Double
             if lane.iterator == nil {
+                // Closed loop: back to back until the end, nothing after it.
+                guard t < duration, !stop.isRequested else { return }
                 intended = t
             } else if let next = lane.nextTime, next <= t {
                 intended = next
@@ -273,14 +314,36 @@ final class Worker: @unchecked Sendable {
             } else {
                 return
             }
-            guard let request = makeRequest(lane, intended: intended) else { continue }
+            guard let request = makeRequest(lane, intended: intended) else {
+                // Nothing can be sent for this lane (e.g. no user of the audience on this worker); a
+                // closed-loop lane would otherwise spin here.
+                if lane.iterator == nil { return }
+                continue
+            }
+            if request.type == .upload, needsToken, request.credentialValid {
+                guard let token = uploadToken, t < uploadTokenExpiry else {
+                    tokenWaiters.append(request)
+                    fetchToken(refresh: uploadToken != nil, at: t)
+                    if lane.iterator == nil { return }
+                    continue
+                }
+                if uploadTokenExpiry - t < 30 { fetchToken(refresh: true, at: t) }
+                lane.free.removeLast()
+                send(request, on: transfer, at: t, bearer: token)
+                continue
+            }
             if request.user >= 0 {
+                if case .active = users[request.user].state, users[request.user].accessToken != nil, t >= users[request.user].tokenExpiry - 5 {
+                    users[request.user].state = .loggedOut   // the access token is about to expire: refresh first
+                }
                 guard case .active(let cookie, _) = users[request.user].state else {
                     park(request, at: t)
+                    // Closed loop: wait for the login rather than park requests without end.
+                    if lane.iterator == nil { return }
                     continue
                 }
                 lane.free.removeLast()
-                send(request, on: transfer, at: t, cookie: cookie)
+                send(request, on: transfer, at: t, cookie: cookie, bearer: users[request.user].accessToken)
                 continue
             }
             lane.free.removeLast()
@@ -288,12 +351,17 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil) {
+    private func send(_ request: PlannedRequest, on transfer: Transfer, at t: Double, cookie: String? = nil, bearer: String? = nil) {
         var cookie = cookie
-        if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state { cookie = current }
+        var bearer = bearer
+        if bearer == nil, request.type == .upload, needsToken, request.credentialValid { bearer = uploadToken }
+        if request.user >= 0, cookie == nil, case .active(let current, _) = users[request.user].state {
+            cookie = current
+            if bearer == nil { bearer = users[request.user].accessToken }
+        }
         let wire = WireRequest(
             kind: request.kind, method: request.method, urlHandle: urlHandle(request.url), url: request.url,
-            headers: request.headers, cookie: cookie, bearer: nil, body: request.body,
+            headers: request.headers, cookie: cookie, bearer: bearer, body: request.body,
             captureHeaders: request.user >= 0, captureBody: false)
         do {
             try transfer.prepare(wire)
@@ -366,9 +434,10 @@ final class Worker: @unchecked Sendable {
                 credentialValid: request.credentialValid, expectStatus: request.expectStatus)
             let response = OracleResponse(status: status, servedBy: transfer.servedBy, location: transfer.location)
             let verdict = oracle.classify(facts, response)
-            if case .misroute(.authorizedDenied) = verdict, (300..<400).contains(status), request.user >= 0, !request.retried,
-               transfer.location?.contains(oracle.loginPathMarker) ?? false {
-                // The session ended (expiry, sign-out): log in again and re-send, as a browser would.
+            let sentToLogin = (300..<400).contains(status) && (transfer.location?.contains(oracle.loginPathMarker) ?? false)
+            if case .misroute(.authorizedDenied) = verdict, sentToLogin || status == 401, request.user >= 0, !request.retried {
+                // The session ended (expiry, sign-out): the LB sends a browser to login, or answers an API
+                // call 401. Log in again and re-send once, as the UI would; a second refusal is a misroute.
                 var again = request
                 again.retried = true
                 users[request.user].state = .loggedOut
@@ -391,9 +460,77 @@ final class Worker: @unchecked Sendable {
             }
             record(request, outcome: outcome, status: status, sent: sent, finished: t, transfer: transfer)
             releaseRequestTransfer(transfer)
+            if let token = request.freshnessToken, (200..<300).contains(status) {
+                probeSequence += 1
+                probes[probeSequence] = FreshnessProbe(token: token, acknowledged: t, nextPoll: t + Self.probeInterval)
+            }
+        case .probe(let id, _):
+            let returned = code == CURLE_OK && transfer.status == 200 ? Self.returnedCount(in: transfer.body) : nil
+            releaseRequestTransfer(transfer)
+            guard var probe = probes[id] else { return }
+            probe.inFlight = false
+            if let returned, returned > 0 {
+                recorder.recordFreshness(seconds: t - probe.acknowledged)
+                probes[id] = nil
+            } else if t - probe.acknowledged > Self.probeGiveUp {
+                noteFailure("an acknowledged upload (\(probe.token)) was not found by Analytics search within \(Int(Self.probeGiveUp))s")
+                probes[id] = nil
+            } else {
+                probe.nextPoll = t + Self.probeInterval
+                probes[id] = probe
+            }
+        case .token(let refresh, let sent):
+            recorder.recordAuth(refresh ? .refresh : .token, seconds: t - sent, phase: phase(at: t))
+            fetchingToken = false
+            let status = code == CURLE_OK ? transfer.status : 0
+            let token = status == 200 ? Self.accessToken(in: transfer.body) : nil
+            releaseRequestTransfer(transfer)
+            guard let token else {
+                let reason = code != CURLE_OK ? Curl.error(for: code, "token").description : "the token endpoint answered \(status)"
+                recorder.countLogin(succeeded: false)
+                noteFailure("client_credentials token for uploads failed: \(reason)")
+                for request in tokenWaiters { record(request, outcome: .error(.auth), status: 0, sent: t, finished: t, transfer: nil) }
+                tokenWaiters.removeAll()
+                return
+            }
+            if refresh { recorder.countLogin(succeeded: true, refresh: true) }
+            uploadToken = token.value
+            uploadTokenExpiry = t + token.expiresIn
+            for request in tokenWaiters { lanes[request.lane].ready.append(request) }
+            tokenWaiters.removeAll()
         case .login(let user, let step, let sent):
             recorder.recordAuth(step, seconds: t - sent, phase: phase(at: t))
             if step == .idpResponse, transfer.lbAuth >= 0 { recorder.recordAuth(.token, seconds: transfer.lbAuth, phase: phase(at: t)) }
+            if case .authenticating(let started) = users[user].state {
+                let result: Result<InitiateAuth.Tokens, InitiateAuthError> = code == CURLE_OK
+                    ? InitiateAuth.parse(status: transfer.status, body: transfer.body)
+                    : .failure(InitiateAuthError(type: Curl.category(of: code).rawValue, message: Curl.error(for: code, "InitiateAuth").description))
+                releaseRequestTransfer(transfer)
+                switch result {
+                case .success(let tokens):
+                    recorder.recordAuth(.login, seconds: t - started, phase: phase(at: t))
+                    recorder.countLogin(succeeded: true, refresh: step == .refresh)
+                    users[user].accessToken = tokens.accessToken
+                    if let refresh = tokens.refreshToken { users[user].refreshToken = refresh }
+                    users[user].tokenExpiry = t + tokens.expiresIn
+                    users[user].state = .active(cookie: nil, since: t)
+                    users[user].sessions += 1
+                    let pending = users[user].pending
+                    users[user].pending.removeAll()
+                    for request in pending { lanes[request.lane].ready.append(request) }
+                case .failure(let error):
+                    if step == .refresh {
+                        // The refresh token no longer works: log in with the password.
+                        users[user].refreshToken = nil
+                        users[user].state = .loggedOut
+                        loginQueue.append(user)
+                        startLogins(at: t)
+                    } else {
+                        loginFailed(user, reason: error.description, category: .auth, at: t)
+                    }
+                }
+                return
+            }
             guard case .loggingIn(var login, let started) = users[user].state else {
                 releaseRequestTransfer(transfer)
                 return
@@ -441,6 +578,38 @@ final class Worker: @unchecked Sendable {
             sample.target = transfer.targetTime
         }
         recorder.record(sample)
+        if logging { appendLog(request, sample) }
+    }
+
+    /// One `requests.jsonl` line (the format `replay` reads; see RequestLogRecord), written by hand.
+    private func appendLog(_ request: PlannedRequest, _ sample: RequestSample) {
+        func string(_ text: String?) -> String {
+            guard let text else { return "null" }
+            var escaped = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case _ where scalar.value < 0x20: escaped += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return escaped + "\""
+        }
+        var error: String?
+        switch sample.outcome {
+        case .ok, .rejected: error = nil
+        case .error(let category): error = category.rawValue
+        case .misroute: error = ErrorCategory.oracle.rawValue
+        }
+        let answered = sample.status > 0
+        let user = request.user >= 0 ? users[request.user].credential.username : nil
+        let phaseName = plan.scenario.phases.indices.contains(request.phase) ? plan.scenario.phases[request.phase].name : nil
+        let line = "{\"t\":\(request.intended),\"type\":\"\(request.type.rawValue)\",\"method\":\(string(request.method)),\"url\":\(string(request.url)),"
+            + "\"status\":\(answered ? String(sample.status) : "null"),\"latency\":\(answered ? String(sample.finished - sample.intended) : "null"),"
+            + "\"service_time\":\(answered ? String(sample.finished - sample.sent) : "null"),\"user\":\(string(user)),"
+            + "\"role\":\(string(request.role?.rawValue)),\"error\":\(string(error)),\"phase\":\(string(phaseName))}\n"
+        requestLog.append(contentsOf: line.utf8)
     }
 
     /// Requests still in flight when the run's grace period ends count as timeouts.
@@ -472,6 +641,10 @@ final class Worker: @unchecked Sendable {
         while !loginQueue.isEmpty, let transfer = loginFree.last {
             let user = loginQueue.removeFirst()
             guard case .loggedOut = users[user].state else { continue }
+            if plan.target.login == .initiateAuth {
+                startInitiateAuth(user, on: transfer, at: t)
+                continue
+            }
             guard let lb = plan.target.lb, var login = BrowserLogin(lbURL: lb, username: users[user].credential.username, password: users[user].credential.password, jar: users[user].jar) else {
                 loginFailed(user, reason: "the target has no load balancer URL to log in through", category: .auth, at: t)
                 continue
@@ -482,6 +655,34 @@ final class Worker: @unchecked Sendable {
             sendLogin(first, user: user, on: transfer, at: t)
             _ = login
         }
+    }
+
+    /// `InitiateAuth`: with the refresh token when the user has one (a refresh), else with the password.
+    private func startInitiateAuth(_ user: Int, on transfer: Transfer, at t: Double) {
+        guard let idp = plan.target.idp, let client = plan.target.apiClient else {
+            loginFailed(user, reason: "no identity provider or app client for InitiateAuth", category: .auth, at: t)
+            return
+        }
+        let refresh = users[user].refreshToken
+        let credential = users[user].credential
+        let body = InitiateAuth.body(
+            username: credential.username, password: credential.password, clientId: client.clientId,
+            secret: client.clientSecret.isEmpty ? nil : client.clientSecret, refreshToken: refresh)
+        if initiateAuthHeaders == nil { initiateAuthHeaders = keep(Curl.list(InitiateAuth.headers)) }
+        let wire = WireRequest(
+            kind: -1, method: "POST", urlHandle: nil, url: idp + "/", headers: initiateAuthHeaders, cookie: nil, bearer: nil,
+            body: body, captureHeaders: false, captureBody: true)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            loginFailed(user, reason: error.description, category: error.category, at: t)
+            return
+        }
+        loginFree.removeLast()
+        users[user].state = .authenticating(started: t)
+        transfer.job = .login(user: user, step: refresh == nil ? .initiateAuth : .refresh, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
     }
 
     private func sendLogin(_ request: BrowserLogin.Request, user: Int, on transfer: Transfer, at t: Double) {
@@ -501,6 +702,69 @@ final class Worker: @unchecked Sendable {
         busy += 1
     }
 
+    /// Searches for each due probe's token as a logged-in user (through the LB, as the Analytics UI does).
+    private func pollProbes(at t: Double) {
+        guard !probes.isEmpty, let lb = plan.target.lb else { return }
+        guard let user = users.firstIndex(where: { if case .active = $0.state { return true } else { return false } }) else {
+            // Log someone in to search with.
+            if let first = users.indices.first, case .loggedOut = users[first].state, !loginQueue.contains(first) {
+                loginQueue.append(first)
+                startLogins(at: t)
+            }
+            return
+        }
+        guard case .active(let cookie, _) = users[user].state else { return }
+        for (id, probe) in probes where !probe.inFlight && probe.nextPoll <= t {
+            guard let transfer = loginFree.last else { return }
+            let wire = WireRequest(
+                kind: -1, method: "GET", urlHandle: nil, url: lb + "/analytics/api/search?limit=1&q=" + probe.token,
+                headers: apiHeaders, cookie: cookie, bearer: nil, body: nil, captureHeaders: false, captureBody: true)
+            do { try transfer.prepare(wire) } catch { return }
+            loginFree.removeLast()
+            probes[id]?.inFlight = true
+            transfer.job = .probe(id: id, sent: t)
+            curl_multi_add_handle(multi, transfer.handle)
+            busy += 1
+        }
+    }
+
+    /// `returned` of an Analytics search answer.
+    static func returnedCount(in body: [UInt8]) -> Int? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return (object["returned"] as? Int) ?? (object["events"] as? [Any])?.count
+    }
+
+    /// Asks the identity provider for an upload token (one request at a time).
+    private func fetchToken(refresh: Bool, at t: Double) {
+        guard !fetchingToken, let transfer = loginFree.last, let idp = plan.target.idp, let uploader = plan.target.uploader else { return }
+        var pairs = [("grant_type", "client_credentials")]
+        if let scope = uploader.scope { pairs.append(("scope", scope)) }
+        let wire = WireRequest(
+            kind: -1, method: "POST", urlHandle: nil, url: idp + "/oauth2/token", headers: tokenHeaders, cookie: nil, bearer: nil,
+            body: Array(FormEncoding.encode(pairs).utf8), captureHeaders: false, captureBody: true)
+        do {
+            try transfer.prepare(wire)
+        } catch {
+            noteFailure("client_credentials token: \(error)")
+            return
+        }
+        loginFree.removeLast()
+        fetchingToken = true
+        transfer.job = .token(refresh: refresh, sent: t)
+        curl_multi_add_handle(multi, transfer.handle)
+        busy += 1
+    }
+
+    static func accessToken(in body: [UInt8]) -> (value: String, expiresIn: Double)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let token = object["access_token"] as? String else { return nil }
+        return (token, (object["expires_in"] as? Double) ?? Double(object["expires_in"] as? Int ?? 3600))
+    }
+
+    private func noteFailure(_ message: String) {
+        link.failure.withLock { if $0 == nil { $0 = message } }
+    }
+
     private func loginFailed(_ user: Int, reason: String, category: ErrorCategory, at t: Double) {
         recorder.countLogin(succeeded: false)
         users[user].state = .loggedOut
@@ -510,7 +774,7 @@ final class Worker: @unchecked Sendable {
         for request in pending {
             record(request, outcome: .error(category == .auth ? .auth : category), status: 0, sent: t, finished: t, transfer: nil)
         }
-        if link.failure.withLock({ $0 == nil }) { link.failure.withLock { $0 = "login of \(users[user].credential.username) failed: \(reason)" } }
+        noteFailure("login of \(users[user].credential.username) failed: \(reason)")
     }
 
     // MARK: what to send
@@ -566,14 +830,23 @@ final class Worker: @unchecked Sendable {
             guard let upload = scenario.upload, let base = plan.target.upload, !uploads.isEmpty else { return nil }
             let batch = upload.batches.count == 1 ? 0 : Int(pickIndex(upload.batches.map(\.weight), &lane.generator))
             let variants = uploads[batch]
-            let payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
+            var payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
+            var freshnessToken: String?
+            if upload.freshnessSample > 0, !users.isEmpty, plan.target.lb != nil, freshnessGenerator.nextUnitInterval() < upload.freshnessSample {
+                probeSequence += 1
+                let token = "gfresh-\(plan.scenario.seed)-w\(id)-\(probeSequence)-\(Int(intended * 1000))"
+                payload = UploadPayload.make(
+                    batch: upload.batches[batch], format: upload.format, encoding: upload.encoding, generator: &freshnessGenerator,
+                    variant: probeSequence, token: token)
+                freshnessToken = token
+            }
             let bad = upload.badKeyFraction > 0 && lane.generator.nextUnitInterval() < upload.badKeyFraction
             let keys = plan.target.apiKeys
             let key = bad || keys.isEmpty ? ResolvedTarget.invalidAPIKey : keys[Int(lane.generator.next() % UInt64(keys.count))]
             return PlannedRequest(
                 type: .upload, lane: laneIndex, intended: intended, phase: phase, method: "POST", url: base + "/v1/events",
                 path: "/v1/events", credentialValid: !bad && !keys.isEmpty, headers: uploadHeaderList(key: key, payload: payload),
-                body: payload.body, uploadEvents: payload.events)
+                body: payload.body, uploadEvents: payload.events, freshnessToken: bad ? nil : freshnessToken)
         }
     }
 

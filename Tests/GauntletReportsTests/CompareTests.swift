@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import GauntletCore
+@testable import GauntletReports
+
+@Suite("compare: regression rules, noise, verdicts")
+struct CompareTests {
+    static func fixture(_ directory: String = RunFixture.directory) throws -> RunSummary {
+        try RunFiles.load(directory).summary
+    }
+
+    /// The same run with every request type's corrected latency figures changed by `transform`.
+    static func adjusted(_ summary: RunSummary, _ transform: (inout LatencyPercentiles) -> Void) -> RunSummary {
+        var copy = summary
+        for index in copy.requestTypes.indices {
+            if var latency = copy.requestTypes[index].total.latency {
+                transform(&latency)
+                copy.requestTypes[index].total.latency = latency
+            }
+        }
+        if var latency = copy.all.latency {
+            transform(&latency)
+            copy.all.latency = latency
+        }
+        return copy
+    }
+
+    /// The fixture's figures as if each came from 200,000 samples: a run long enough for its p99 to be
+    /// known to within a few percent, so the comparison rule (not sampling noise) decides.
+    static func large(_ summary: RunSummary) -> RunSummary {
+        adjusted(summary) { $0.count = 200_000 }
+    }
+
+    @Test func aP99TwentyPercentWorseIsARegression() throws {
+        let baseline = Self.large(try Self.fixture())
+        let candidate = Self.adjusted(baseline) { $0.p99 *= 1.2 }
+        let report = RunComparison.compare(baseline: [baseline], candidate: [candidate])
+        #expect(!report.passed)
+        #expect(Set(report.regressions.map(\.metric)) == ["latency.upload.p99", "latency.ui.p99", "latency.api.p99", "latency.all.p99"])
+        let row = try #require(report.rows.first { $0.metric == "latency.ui.p99" })
+        #expect(abs(row.change! - 0.2) < 1e-9)
+        #expect(report.table().contains("REGRESSION"))
+        #expect(report.junit.contains("failures=\"4\""))
+    }
+
+    @Test func aAPairsOfTheSameBuildDoNotCryWolf() throws {
+        // Two runs of the same scenario and build with different noise (the fixture's seeds 1 and 2).
+        let a = try Self.fixture(), b = try Self.fixture(RunFixture.directoryB)
+        #expect(a != b)
+        let report = RunComparison.compare(baseline: [a], candidate: [b])
+        #expect(report.regressions.isEmpty, "\(report.table())")
+        let reverse = RunComparison.compare(baseline: [b], candidate: [a])
+        #expect(reverse.regressions.isEmpty, "\(reverse.table())")
+        #expect(report.table().contains("0 regression(s)"))
+    }
+
+    @Test func aShortRunsNoisyTailIsNotARegression() throws {
+        // The same 20% on the fixture's real sample counts (150–600 per type over 15 s): a p99 of 150
+        // samples rests on one or two requests, so it is within sampling noise and not flagged.
+        let baseline = try Self.fixture()
+        let report = RunComparison.compare(baseline: [baseline], candidate: [Self.adjusted(baseline) { $0.p99 *= 1.2 }])
+        #expect(report.regressions.isEmpty)
+        let row = try #require(report.rows.first { $0.metric == "latency.upload.p99" })
+        #expect(row.verdict == .inconclusive)
+        #expect(report.table().contains("too few samples"))
+    }
+
+    @Test func severalRunsPerSideUseTheirSpread() throws {
+        let base = Self.large(try Self.fixture())
+        // ±6% run-to-run noise on every latency figure.
+        let noise = [0.94, 1.0, 1.06, 0.97, 1.03, 1.05]
+        func run(_ factor: Double, p99: Double = 1) -> RunSummary {
+            Self.adjusted(base) { latency in
+                for path in [\LatencyPercentiles.p50, \.p75, \.p90, \.p95, \.p99, \.p99_9, \.p99_99, \.max] { latency[keyPath: path] *= factor }
+                latency.p99 *= p99
+            }
+        }
+        let baseline = noise[0..<3].map { run($0) }
+        let sameBuild = noise[3..<6].map { run($0) }
+        #expect(RunComparison.compare(baseline: baseline, candidate: sameBuild).regressions.isEmpty)
+        let slower = noise[3..<6].map { run($0, p99: 1.2) }
+        let rules = [try ComparisonRule.parse("latency.*.p99=10%,1ms")]
+        let report = RunComparison.compare(baseline: baseline, candidate: slower, rules: rules)
+        #expect(Set(report.regressions.map(\.metric)) == ["latency.upload.p99", "latency.ui.p99", "latency.api.p99", "latency.all.p99"])
+        let row = try #require(report.rows.first { $0.metric == "latency.api.p99" })
+        #expect(row.noise > 0)
+        #expect(report.table().contains("["))
+    }
+
+    @Test func misroutesAndThroughputHaveDirections() throws {
+        let baseline = try Self.fixture()
+        var worse = baseline
+        worse.misroutes.total += 1
+        worse.upload?.eventsPerSecond *= 0.5
+        let report = RunComparison.compare(baseline: [baseline], candidate: [worse])
+        #expect(Set(report.regressions.map(\.metric)) == ["routing.misroutes", "upload.events_per_second"])
+        var better = baseline
+        better.upload?.eventsPerSecond *= 2
+        #expect(RunComparison.compare(baseline: [baseline], candidate: [better]).improvements.map(\.metric) == ["upload.events_per_second"])
+    }
+
+    @Test func rulesParseAndMatch() throws {
+        let rule = try ComparisonRule.parse("latency.*.p99=15%,2ms")
+        #expect(rule == ComparisonRule(pattern: "latency.*.p99", relative: 0.15, absolute: 0.002))
+        #expect(rule.matches("latency.ui.p99"))
+        #expect(!rule.matches("latency.ui.p99.9"))
+        #expect(try ComparisonRule.parse("errors.rate=0,0.1%").absolute == 0.001)
+        #expect(throws: ComparisonRule.ParseError.self) { try ComparisonRule.parse("latency.ui.p99") }
+        #expect(throws: ComparisonRule.ParseError.self) { try ComparisonRule.parse("latency.ui.p99=fast") }
+        #expect(throws: ComparisonRule.ParseError.self) { try ComparisonRule.parse("latency.ui.p99=10%,soon") }
+    }
+
+    @Test func comparisonJUnitGolden() throws {
+        let baseline = Self.large(try Self.fixture())
+        let candidate = Self.adjusted(baseline) { $0.p99 *= 1.2 }
+        let report = RunComparison.compare(baseline: [baseline], candidate: [candidate])
+        Golden.check(report.junit, "compare.junit.xml")
+        Golden.check(report.table(), "compare.table.txt")
+    }
+
+    @Test func runSetsLoadDirectoriesOfRuns() throws {
+        let directory = RunFixture.temporaryDirectory("runset")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, source) in [("a", RunFixture.directory), ("b", RunFixture.directoryB)] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + name, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: source + "/summary.json", toPath: directory + "/\(name)/summary.json")
+        }
+        #expect(try RunSet.load([directory]).count == 2)
+        #expect(try RunSet.load([directory + "/a", directory + "/b/summary.json"]).count == 2)
+        #expect(throws: ReportError.self) { try RunSet.load([directory + "/missing"]) }
+    }
+}
+
+@Suite("compare: rank test on the histograms")
+struct RankTestTests {
+    /// The fixture run with every recorded latency multiplied by `factor` (histogram values scaled).
+    static func slowed(_ run: RunFiles, by factor: Double) -> RunFiles {
+        var copy = run
+        for index in copy.intervals.indices {
+            copy.intervals[index].corrected.values = copy.intervals[index].corrected.values.map { UInt64(Double($0) * factor) }
+        }
+        return copy
+    }
+
+    @Test func aAPairIsUnchangedAndASlowerBuildShifts() throws {
+        let a = try RunFiles.load(RunFixture.directory), b = try RunFiles.load(RunFixture.directoryB)
+        let same = RankTest.compare(baseline: [a], candidate: [b])
+        #expect(same.map(\.type) == [.upload, .ui, .api])
+        #expect(same.allSatisfy { $0.verdict == .unchanged }, "\(same)")
+        #expect(same.allSatisfy { abs($0.effect - 0.5) < 0.05 })
+        let slower = RankTest.compare(baseline: [a], candidate: [Self.slowed(b, by: 1.2)])
+        #expect(slower.allSatisfy { $0.verdict == .regression }, "\(slower)")
+        let faster = RankTest.compare(baseline: [Self.slowed(a, by: 1.2)], candidate: [b])
+        #expect(faster.allSatisfy { $0.verdict == .improvement }, "\(faster)")
+    }
+
+    @Test func identicalRunsHaveNoEffect() throws {
+        let a = try RunFiles.load(RunFixture.directory)
+        let results = RankTest.compare(baseline: [a], candidate: [a])
+        #expect(results.allSatisfy { $0.effect == 0.5 && $0.z == 0 })
+    }
+
+    @Test func theReportCarriesRankVerdicts() throws {
+        let a = try RunFiles.load(RunFixture.directory), b = try RunFiles.load(RunFixture.directoryB)
+        let report = RunComparison.compare(baseline: [a], candidate: [Self.slowed(b, by: 1.3)])
+        #expect(!report.passed)
+        #expect(report.rankRegressions.count == 3)
+        #expect(report.table().contains("latency.api distribution: P(candidate slower)"))
+        #expect(report.junit.contains("latency.ui.distribution"))
+        #expect(RunComparison.compare(baseline: [a], candidate: [b]).rankRegressions.isEmpty)
+    }
+}
