@@ -74,13 +74,17 @@ struct RunCommand: AsyncParsableCommand {
             print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
         }
         let outputDirectory = out ?? Self.defaultDirectory(for: scenario.name)
-        if scenario.http.requestLog {
-            try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            print("gauntlet run: cannot create the results directory \(outputDirectory): \(error)", to: &stderr)
+            throw GauntletExit.runFailed
         }
         let options = DriverOptions(
             workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
             onProgress: quiet ? nil : showProgress, onWarning: showWarning,
-            requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil)
+            requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil,
+            intervalsPath: outputDirectory + "/intervals.jsonl")
         let result: RunResult
         do throws(DriverError) {
             result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)

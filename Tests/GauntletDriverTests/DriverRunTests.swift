@@ -214,7 +214,13 @@ import Testing
         scenario.http.requestLog = true
         let path = NSTemporaryDirectory() + "gauntlet-requests-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions(requestLogPath: path))
+        let intervalsPath = path + ".intervals"
+        defer { try? FileManager.default.removeItem(atPath: intervalsPath) }
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions(requestLogPath: path, intervalsPath: intervalsPath))
+        // Interval histograms were streamed to their file, not kept in memory.
+        #expect(result.intervals.isEmpty)
+        let intervals = try String(contentsOfFile: intervalsPath, encoding: .utf8).split(separator: "\n")
+        #expect(!intervals.isEmpty && intervals.allSatisfy { $0.contains("\"tag\"") == false && $0.contains("\"corrected\"") })
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 20)
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])

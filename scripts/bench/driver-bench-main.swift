@@ -15,7 +15,8 @@ struct DriverBench {
             exit(2)
         }
         let scenario = try ScenarioDecoder.load(path: arguments[1])
-        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions())
+        try FileManager.default.createDirectory(atPath: arguments[2], withIntermediateDirectories: true)
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions(intervalsPath: arguments[2] + "/intervals.jsonl"))
         try ResultsWriter.write(result, to: arguments[2])
         print(result.summary.table)
     }

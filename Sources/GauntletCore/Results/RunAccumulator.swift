@@ -71,6 +71,13 @@ public struct RunAccumulator: Sendable {
         }
     }
 
+    /// Hands over the interval histograms closed so far (for streaming them to a file during the run, so
+    /// that a long run's memory stays flat), and forgets them.
+    public mutating func takeIntervals() -> [IntervalHistograms] {
+        defer { intervals.removeAll() }
+        return intervals
+    }
+
     /// Closes intervals that not every worker reported (a worker that stopped early), at the end of a run.
     public mutating func flush() {
         for index in pending.keys.sorted() {

@@ -50,12 +50,31 @@ public enum Driver {
                 for chunk in link.drainLog() { requestLog?.write(Data(chunk)) }
             }
         }
+        // Interval histograms go to their file as they close when a path is given (flat memory on long runs).
+        var intervalLog: FileHandle?
+        if let path = options.intervalsPath {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            intervalLog = FileHandle(forWritingAtPath: path)
+        }
+        defer { try? intervalLog?.close() }
+        let intervalEncoder = ResultsWriter.lineEncoder()
+        func writeIntervals() {
+            guard let intervalLog else { return }
+            var lines = Data()
+            for interval in accumulator.takeIntervals() {
+                guard let line = try? intervalEncoder.encode(interval) else { continue }
+                lines.append(line)
+                lines.append(0x0A)
+            }
+            if !lines.isEmpty { intervalLog.write(lines) }
+        }
         var lastProgress = 0.0
         var failureNoted: String?
         while !links.allSatisfy({ $0.finished.load(ordering: .acquiring) }) {
             try? await Task.sleep(nanoseconds: 100_000_000)
             for link in links { for record in link.drain() { accumulator.add(record) } }
             writeLog()
+            writeIntervals()
             let elapsed = Clock.now() - origin
             if elapsed - lastProgress >= 1 {
                 lastProgress = elapsed.rounded(.down)
@@ -69,6 +88,7 @@ public enum Driver {
         for link in links { for record in link.drain() { accumulator.add(record) } }
         writeLog()
         accumulator.flush()
+        writeIntervals()
         var elapsed = Clock.now() - origin
         if let stopped = stop.requestedAt { elapsed = min(elapsed, max(0, stopped - origin)) }
         let formatter = ISO8601DateFormatter()
@@ -97,12 +117,16 @@ public struct DriverOptions: Sendable {
     public var environment: [String: String]
     /// Where to write `requests.jsonl` when the scenario sets `http.request_log` (nil: nowhere).
     public var requestLogPath: String?
+    /// Where to stream `intervals.jsonl` during the run (nil: keep them in `RunResult.intervals`).
+    public var intervalsPath: String?
 
     public init(
         workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",
         onProgress: (@Sendable (RunProgress) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment, requestLogPath: String? = nil
+        environment: [String: String] = ProcessInfo.processInfo.environment, requestLogPath: String? = nil,
+        intervalsPath: String? = nil
     ) {
+        self.intervalsPath = intervalsPath
         self.requestLogPath = requestLogPath
         self.workers = workers
         self.stop = stop

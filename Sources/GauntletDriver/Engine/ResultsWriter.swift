@@ -9,20 +9,30 @@ public enum ResultsWriter {
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let url = URL(fileURLWithPath: directory)
         try result.summary.encoded().write(to: url.appendingPathComponent("summary.json"))
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = lineEncoder()
         var series = Data()
         for point in result.timeSeries {
             series.append(try encoder.encode(point))
             series.append(0x0A)
         }
         try series.write(to: url.appendingPathComponent("timeseries.jsonl"))
-        var intervals = Data()
-        for interval in result.intervals {
-            intervals.append(try encoder.encode(interval))
-            intervals.append(0x0A)
+        // Streamed during the run when DriverOptions.intervalsPath pointed here; otherwise written now.
+        let intervalsURL = url.appendingPathComponent("intervals.jsonl")
+        if !result.intervals.isEmpty || !manager.fileExists(atPath: intervalsURL.path) {
+            var intervals = Data()
+            for interval in result.intervals {
+                intervals.append(try encoder.encode(interval))
+                intervals.append(0x0A)
+            }
+            try intervals.write(to: intervalsURL)
         }
-        try intervals.write(to: url.appendingPathComponent("intervals.jsonl"))
+    }
+
+    /// One JSON object per line, snake_case keys (timeseries.jsonl, intervals.jsonl).
+    public static func lineEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

@@ -816,12 +816,14 @@ final class Worker: @unchecked Sendable {
         case .ui:
             guard let ui = scenario.ui, let page = pick(ui.pages, weight: \.weight, &lane.generator), let lb = plan.target.lb else { return nil }
             let user = self.user(for: page.audience, &lane.generator)
+            guard user != nil || page.audience == .anonymous else { return noUser(for: page.audience) }
             return PlannedRequest(
                 type: .ui, lane: laneIndex, intended: intended, phase: phase, method: "GET", url: lb + page.path, path: page.path,
                 user: user ?? -1, role: user.map { users[$0].credential.role }, headers: pageHeaders)
         case .api:
             guard let api = scenario.api, let call = pick(api.calls, weight: \.weight, &lane.generator), let lb = plan.target.lb else { return nil }
             let user = self.user(for: call.audience, &lane.generator)
+            guard user != nil || call.audience == .anonymous else { return noUser(for: call.audience) }
             return PlannedRequest(
                 type: .api, lane: laneIndex, intended: intended, phase: phase, method: call.method, url: lb + call.path, path: call.path,
                 user: user ?? -1, role: user.map { users[$0].credential.role }, headers: apiHeaders,
@@ -848,6 +850,13 @@ final class Worker: @unchecked Sendable {
                 path: "/v1/events", credentialValid: !bad && !keys.isEmpty, headers: uploadHeaderList(key: key, payload: payload),
                 body: payload.body, uploadEvents: payload.events, freshnessToken: bad ? nil : freshnessToken)
         }
+    }
+
+    /// A request for logged-in users when this worker has none of that audience: it is not sent (sending it
+    /// without a session would test something else), and the run says why its rate fell short.
+    private func noUser(for audience: Audience) -> PlannedRequest? {
+        noteFailure("worker \(id) has no \(audience == .any ? "users" : audience.rawValue) to send requests for \(audience.rawValue) as; give the scenario more users (at least one per role per worker) or fewer workers")
+        return nil
     }
 
     private func pickIndex(_ weights: [Double], _ generator: inout SeededGenerator) -> Int {
