@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import GauntletCore
 import GauntletDriver
+import GauntletReports
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,17 +48,23 @@ struct RunCommand: AsyncParsableCommand {
 
         var endpoints: Endpoints?
         var stopStack: (@Sendable () async -> Void)?
+        var embeddedStack: EmbeddedStack?
         do {
             if let path = self.endpoints {
                 endpoints = try Driver.loadEndpoints(path: path)
             } else if case .embedded(let embedded) = scenario.target {
-                // SEAM(lead): start the reference stack in-process here — `ReferenceStack.start(...)` with
-                // `embedded.stackConfig` (relative to the scenario) and `embedded.faults`, on ephemeral ports —
-                // and hand its endpoints JSON to the driver: `endpoints = try Endpoints.decode(json)`; set
-                // `stopStack` to shut it down after the run.
-                _ = embedded
-                print("gauntlet run: target: embedded needs the reference stack, which is not wired into `run` yet; start one with `gauntlet stack --endpoints e.json` and pass --endpoints e.json", to: &stderr)
-                throw GauntletExit.runFailed
+                if !quiet { print("gauntlet run: starting the embedded reference stack…", to: &stderr) }
+                let stack: EmbeddedStack
+                do throws(EmbeddedStack.Failure) {
+                    stack = try await EmbeddedStack.start(embedded, scenarioDirectory: directory.isEmpty ? "." : directory)
+                } catch {
+                    print("gauntlet run: \(error)", to: &stderr)
+                    if case .invalidConfig = error { throw GauntletExit.invalidInput }
+                    throw GauntletExit.runFailed
+                }
+                embeddedStack = stack
+                stopStack = { await stack.stop() }
+                endpoints = try Endpoints.decode(stack.endpointsJSON)
             }
         } catch let error as DriverError {
             print("gauntlet run: \(error)", to: &stderr)
@@ -94,14 +101,25 @@ struct RunCommand: AsyncParsableCommand {
             if case .invalidTarget = error { throw GauntletExit.invalidInput }
             throw GauntletExit.runFailed
         }
-        await stopStack?()
         if interactive && !quiet { print("", to: &stderr) }
 
         do {
             try ResultsWriter.write(result, to: outputDirectory)
+            // The embedded stack's ALB access log is a replay source (`gauntlet replay RUN_DIR/access.log`).
+            if let log = embeddedStack?.accessLog, FileManager.default.fileExists(atPath: log) {
+                try? FileManager.default.removeItem(atPath: outputDirectory + "/access.log")
+                try FileManager.default.copyItem(atPath: log, toPath: outputDirectory + "/access.log")
+            }
         } catch {
+            await stopStack?()
             print("gauntlet run: cannot write the results to \(outputDirectory): \(error)", to: &stderr)
             throw GauntletExit.runFailed
+        }
+        await stopStack?()
+        do {
+            _ = try RunReport.regenerate(outputDirectory)
+        } catch {
+            print("gauntlet run: the results are written, but the reports could not be rendered: \(error)", to: &stderr)
         }
         print(result.summary.table)
         print("results: \(outputDirectory)")
