@@ -119,8 +119,10 @@ public struct WorkerRecorder: Sendable {
     }
 
     /// Records one timed step of authentication (a whole login, a token call, a DNS lookup …).
+    ///
+    /// Kept even in warm-up: users log in when first needed, which is mostly during warm-up, and the
+    /// login's cost is one of the figures a run exists to measure. (Per-request hops are warm-up-excluded.)
     public mutating func recordAuth(_ step: AuthStep, seconds: Double, phase: Int) {
-        guard !isWarmup(phase) else { return }
         current.auth[step.index].record(seconds: seconds)
     }
 
