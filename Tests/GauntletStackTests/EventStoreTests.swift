@@ -212,7 +212,7 @@ struct EventStoreTests {
     func retention() async throws {
         let dir = TemporaryStateDirectory()
         defer { dir.cleanUp() }
-        let clock = TestClock()
+        let clock = StoreTestClock()
         var options = EventStore.Options()
         options.segmentMaxBytes = 4096
         options.retention = 3600
@@ -243,7 +243,7 @@ struct EventStoreTests {
 
 func sampleIDs(_ prefix: String, _ count: Int) -> [String] { (0..<count).map { "\(prefix)-\($0)" } }
 
-final class TestClock: @unchecked Sendable {
+final class StoreTestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current = Date(timeIntervalSince1970: 1_800_000_000)
     var now: Date { lock.withLock { current } }
