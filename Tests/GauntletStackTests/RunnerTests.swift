@@ -23,7 +23,16 @@ import Testing
         #expect(e.direct.idp?.hasPrefix("https://127.0.0.1:") == true)
         #expect(e.urls.idp?.hasPrefix("https://auth.example.logs.gauntlet.test:") == true)
         let port = Int(e.direct.idp!.split(separator: ":").last!)!
-        #expect(e.resolve == ["auth.example.logs.gauntlet.test:\(port):127.0.0.1"])
+        #expect(e.resolve.contains("auth.example.logs.gauntlet.test:\(port):127.0.0.1"))
+        // Every component of the stack is up and published.
+        for url in [e.urls.lb, e.urls.upload, e.direct.lb, e.direct.upload, e.direct.manager, e.direct.analytics, e.lbKeyUrl] {
+            #expect(url?.hasPrefix("https://") == true)
+        }
+        #expect(e.resolve.count == 3)
+        #expect((e.dns?.port ?? 0) > 0)
+        #expect(e.lbSigner?.hasPrefix("arn:aws:elasticloadbalancing:") == true)
+        #expect(e.apiKeys.count >= 1)
+        #expect(e.accessLog?.hasPrefix(dir.path) == true)
         #expect(e.userPoolId?.hasPrefix("us-east-1_") == true)
         #expect(e.jwksUrl == "\(e.urls.idp!)/\(e.userPoolId!)/.well-known/jwks.json")
         #expect(e.clients["web"]?.clientSecret != nil)
