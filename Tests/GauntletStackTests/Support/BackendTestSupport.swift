@@ -148,6 +148,10 @@ func runTool(_ path: String, _ arguments: [String], timeout: TimeInterval = 30) 
 
 /// A script under `scripts/verify/` of this package, for tests that run the CI checks themselves.
 func verifyScript(_ name: String) -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/verify/\(name)").path
+    // Walk up from this file to the package root (the folder with Package.swift), wherever the file sits.
+    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while directory.path != "/", !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+        directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent("scripts/verify/\(name)").path
 }
