@@ -92,8 +92,10 @@ struct EmbeddedRunTests {
         let summary = try RunSummary.decode(Data(contentsOf: run.directory.appendingPathComponent("summary.json")))
         let misroutes = try #require(summary.value(of: "routing.misroutes"))
         let forwarded = (summary.value(of: "requests.ui.count") ?? 0) + (summary.value(of: "requests.api.count") ?? 0)
-        // About 30% of the requests the LB forwards (not the 302s, 401s and 403s it answers itself).
-        #expect(misroutes > 0)
+        // About 30% of the requests the LB forwards (not the 302s, 401s and 403s it answers itself): ~70
+        // forwarded here, so ~21 expected; fewer than 5 (p < 1e-4 by chance) means misroutes are being hidden,
+        // e.g. by treating a wrong backend's 401 as an ended session and retrying it.
+        #expect(misroutes >= 5, "\(misroutes) of \(forwarded)")
         #expect(misroutes < forwarded * 0.6, "\(misroutes) of \(forwarded)")
         #expect(run.output.contains("FAILED"))
     }

@@ -435,9 +435,12 @@ final class Worker: @unchecked Sendable {
             let response = OracleResponse(status: status, servedBy: transfer.servedBy, location: transfer.location)
             let verdict = oracle.classify(facts, response)
             let sentToLogin = (300..<400).contains(status) && (transfer.location?.contains(oracle.loginPathMarker) ?? false)
-            if case .misroute(.authorizedDenied) = verdict, sentToLogin || status == 401, request.user >= 0, !request.retried {
+            if case .misroute(.authorizedDenied) = verdict, sentToLogin || status == 401, transfer.servedBy == nil,
+               request.user >= 0, !request.retried {
                 // The session ended (expiry, sign-out): the LB sends a browser to login, or answers an API
                 // call 401. Log in again and re-send once, as the UI would; a second refusal is a misroute.
+                // A refusal a backend sent (it carries X-Served-By) is no ended session but a request that
+                // reached the wrong place: it stays a misroute, or retrying would hide injected misroutes.
                 var again = request
                 again.retried = true
                 users[request.user].state = .loggedOut
