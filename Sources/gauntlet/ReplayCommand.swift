@@ -72,6 +72,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "An endpoints file written by `gauntlet stack --endpoints`: replay against that stack instead of the embedded one.")
     var endpoints: String?
 
+    @Option(help: "A stack config (YAML) for the embedded stack, e.g. a candidate's listener rules.")
+    var stackConfig: String?
+
     @Option(name: .customLong("threshold"), help: "A threshold the replay must hold, e.g. \"latency.api.p99 < 500ms\" (repeatable).")
     var thresholds: [String] = []
 
@@ -86,7 +89,8 @@ struct ReplayCommand: AsyncParsableCommand {
         if speed != nil && rate != nil { return "--speed and --rate exclude each other: keep the recorded timing scaled, or re-pace it" }
         if let format, ReplaySourceFiles.Format(rawValue: format) == nil { return "--format: expected alb, har or gauntlet, got \"\(format)\"" }
         if replayed != nil && !planOnly { return "--replayed compares an earlier replay's log with the plan: use it with --plan-only" }
-        if planOnly && (endpoints != nil || !thresholds.isEmpty) { return "--plan-only sends nothing: --endpoints and --threshold do not apply" }
+        if planOnly && (endpoints != nil || !thresholds.isEmpty || stackConfig != nil) { return "--plan-only sends nothing: --endpoints, --stack-config and --threshold do not apply" }
+        if endpoints != nil && stackConfig != nil { return "--stack-config configures the embedded stack; --endpoints names a running one: give one of them" }
         if let workers, workers < 1 { return "--workers: expected at least 1, got \(workers)" }
         if ALBClientIdentity(rawValue: client) == nil { return "--client: expected address, address+agent or connection, got \"\(client)\"" }
         if let from, ReplayOptions.TimeBound(from) == nil { return "--from: expected an ISO 8601 time or an offset such as 90s, got \"\(from)\"" }
@@ -132,8 +136,13 @@ struct ReplayCommand: AsyncParsableCommand {
                     throw GauntletExit.runFailed
                 }
             }
-            if !planOnly || replayed != nil { matcher.expect(request.request) }
-            if !planOnly { items.append(ReplayItem(request)) }
+            if planOnly {
+                if replayed != nil { matcher.expect(request.request) }
+            } else {
+                let item = ReplayItem(request)
+                matcher.expect(request.request, withSession: item.user != nil)
+                items.append(item)
+            }
         }
         try planFile?.close()
         printPlan(planned.planner, replaySpan: planned.lastOffset, planned.skipped)
@@ -170,7 +179,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 throw GauntletExit.invalidInput
             }
         } else {
-            let stack = try await EmbeddedStack.startForCommand(EmbeddedTarget(), scenarioDirectory: ".", command: "replay", quiet: quiet)
+            let stack = try await EmbeddedStack.startForCommand(EmbeddedTarget(stackConfig: stackConfig), scenarioDirectory: ".", command: "replay", quiet: quiet)
             embeddedStack = stack
             do {
                 endpoints = try Endpoints.decode(stack.endpointsJSON)

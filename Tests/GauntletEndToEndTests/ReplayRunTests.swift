@@ -96,7 +96,38 @@ struct ReplayRunTests {
         }
         #expect(replay.output.contains("statuses: all \(report.planned) replayed requests got the recorded status"))
         #expect(replay.output.contains("schedule lag: p50"))
+
+        // A candidate stack without the rule that forwards managers' API calls: exactly that path differs.
+        let candidate = work.appendingPathComponent("candidate.yaml")
+        try Self.candidateConfig.write(to: candidate, atomically: true, encoding: .utf8)
+        let changed = try gauntlet([
+            "replay", accessLog.path, "--speed", "2", "--stack-config", candidate.path, "--out", work.appendingPathComponent("changed").path, "--quiet",
+        ])
+        #expect(changed.exitCode == 1, "\(changed.output)")
+        let changedReport = try JSONDecoder().decode(
+            ReplayReport.self, from: Data(contentsOf: work.appendingPathComponent("changed/replay.json")))
+        #expect(!changedReport.differences.isEmpty)
+        for difference in changedReport.differences {
+            #expect(difference.pattern == "/manager/api/users" && difference.recorded == 200 && difference.replayed == 403, "\(difference)")
+        }
+        #expect(changed.output.contains("/manager/api/users"))
     }
+
+    /// The default routing matrix without priority 10 (managers' `/manager/api/*` → Manager UI).
+    static let candidateConfig = """
+        edge:
+          rules:
+            - { priority: 11, conditions: [ { path-pattern: ["/manager/api", "/manager/api/*"] } ], actions: [ { authenticate: { on_unauthenticated: deny } }, { fixed-response: { status_code: 403, content_type: application/json, body: '{"message":"Forbidden"}' } } ] }
+            - { priority: 20, conditions: [ { path-pattern: ["/analytics/api", "/analytics/api/*"] }, { group: [managers, analysts] } ], actions: [ { authenticate: { on_unauthenticated: deny } }, { forward: analytics-ui } ] }
+            - { priority: 21, conditions: [ { path-pattern: ["/analytics/api", "/analytics/api/*"] } ], actions: [ { authenticate: { on_unauthenticated: deny } }, { fixed-response: { status_code: 403 } } ] }
+            - { priority: 30, conditions: [ { path-pattern: ["/manager", "/manager/*"] }, { group: [managers] } ], actions: [ { authenticate: {} }, { forward: manager-ui } ] }
+            - { priority: 31, conditions: [ { path-pattern: ["/manager", "/manager/*"] } ], actions: [ { authenticate: {} }, { fixed-response: { status_code: 403 } } ] }
+            - { priority: 40, conditions: [ { path-pattern: ["/analytics", "/analytics/*"] }, { group: [managers, analysts] } ], actions: [ { authenticate: {} }, { forward: analytics-ui } ] }
+            - { priority: 41, conditions: [ { path-pattern: ["/analytics", "/analytics/*"] } ], actions: [ { authenticate: {} }, { fixed-response: { status_code: 403 } } ] }
+            - { priority: 50, conditions: [ { path-pattern: ["/"] }, { group: [managers] } ], actions: [ { authenticate: {} }, { forward: manager-ui } ] }
+            - { priority: 51, conditions: [ { path-pattern: ["/"] }, { group: [analysts] } ], actions: [ { authenticate: {} }, { forward: analytics-ui } ] }
+            - { priority: 52, conditions: [ { path-pattern: ["/"] } ], actions: [ { authenticate: {} }, { fixed-response: { status_code: 403 } } ] }
+        """
 
     @Test("bad replay input exits 2 with a located error and sends nothing")
     func badInput() throws {
