@@ -1,5 +1,6 @@
 import Foundation
 import GauntletCore
+import GauntletDriver
 import GauntletStack
 import Logging
 
@@ -72,5 +73,40 @@ struct EmbeddedStack {
     func stop() async {
         try? await stack.shutdown()
         try? FileManager.default.removeItem(at: stateDirectory)
+    }
+}
+
+extension EmbeddedStack {
+    /// Starts the stack for a subcommand: says so unless quiet, and maps a failure to its exit code
+    /// (2 for an invalid stack config, 3 when the stack would not start) after printing it.
+    static func startForCommand(_ target: EmbeddedTarget, scenarioDirectory: String, command: String, quiet: Bool) async throws -> EmbeddedStack {
+        var stderr = StandardError()
+        if !quiet { print("gauntlet \(command): starting the embedded reference stack…", to: &stderr) }
+        do throws(Failure) {
+            return try await start(target, scenarioDirectory: scenarioDirectory)
+        } catch {
+            print("gauntlet \(command): \(error)", to: &stderr)
+            if case .invalidConfig = error { throw GauntletExit.invalidInput }
+            throw GauntletExit.runFailed
+        }
+    }
+}
+
+/// The live progress line and warnings of `run` and `replay`, on standard error.
+enum ProgressOutput {
+    static var interactive: Bool { isatty(STDERR_FILENO) == 1 }
+
+    static func progress(interactive: Bool) -> @Sendable (RunProgress) -> Void {
+        { progress in
+            var stderr = StandardError()
+            if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
+        }
+    }
+
+    static func warning(interactive: Bool) -> @Sendable (String) -> Void {
+        { warning in
+            var stderr = StandardError()
+            print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
+        }
     }
 }

@@ -1,26 +1,32 @@
 import ArgumentParser
 import Foundation
 import GauntletCore
+import GauntletDriver
 import GauntletReports
 
 /// `gauntlet replay SOURCE…`: reads recorded traffic (ALB access logs plain or .gz, HAR files,
-/// Gauntlet request logs), plans it with its recorded timing, and reports what changed against a
-/// replayed run's request log.
+/// Gauntlet request logs), plans it with its recorded timing, sends it through the same driver, oracle
+/// and results as `run`, and reports what changed against the recording.
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Plan recorded traffic for replay, and report what changed against a replayed run.",
+        abstract: "Replay recorded traffic with its timing, and report what changed against the recording.",
         discussion: """
             SOURCE is an AWS ALB access log (plain or .gz), a HAR 1.2 file, or a Gauntlet request log \
             (requests.jsonl); several sources merge in time order. Each recorded request becomes an \
             upload, UI or API request (by host and path) of a virtual user: recorded clients map \
-            consistently to users, and a path such as /manager/… fixes the user's role.
+            consistently to users, a path such as /manager/… fixes the user's role, and a request the \
+            recording shows answered without a session (401, or a page load sent to login) is replayed \
+            without one. Recorded login-flow steps are left out: virtual users log in by themselves.
 
             The plan keeps the recorded inter-arrival times scaled by --speed (or re-paced to --rate) and \
-            is written with --out as replay-plan.jsonl in Gauntlet's request-log format (t is the intended \
-            send time). With --replayed, the replayed run's request log is matched to the recording and \
-            status differences per path pattern, schedule lag and latency against the recorded processing \
-            time are reported; exit 1 when statuses differ.
+            is sent against the embedded reference stack (or the stack of --endpoints FILE). The results \
+            go to --out DIR (default results/replay-<UTC time>): the usual files of `run`, the plan \
+            (replay-plan.jsonl), the replay's request log (requests.jsonl) and replay.json — statuses per \
+            path pattern against the recorded ones, schedule lag, and latency against the recorded \
+            processing time. --plan-only sends nothing; with --replayed it compares an earlier replay's \
+            request log instead. Exit codes: 0 statuses as recorded and thresholds held, 1 statuses \
+            differ or a threshold failed, 2 bad input, 3 the replay could not run.
             """
     )
 
@@ -54,20 +60,49 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Replay recorded login-flow steps too (virtual users log in by themselves otherwise).")
     var includeAuthFlow = false
 
-    @Option(help: "Write the plan (replay-plan.jsonl) into this directory.")
+    @Option(help: "The results directory (default results/replay-<UTC time>); with --plan-only, where replay-plan.jsonl goes.")
     var out: String?
 
-    @Option(help: "A replayed run's request log (requests.jsonl) to compare with the recording.")
+    @Option(help: "With --plan-only: a replayed run's request log (requests.jsonl) to compare with the recording.")
     var replayed: String?
+
+    @Flag(help: "Only plan (and compare with --replayed): send nothing.")
+    var planOnly = false
+
+    @Option(help: "An endpoints file written by `gauntlet stack --endpoints`: replay against that stack instead of the embedded one.")
+    var endpoints: String?
+
+    @Option(help: "A stack config (YAML) for the embedded stack, e.g. a candidate's listener rules.")
+    var stackConfig: String?
+
+    @Option(name: .customLong("threshold"), help: "A threshold the replay must hold, e.g. \"latency.api.p99 < 500ms\" (repeatable).")
+    var thresholds: [String] = []
+
+    @Option(help: "Load-generator threads.")
+    var workers: Int?
+
+    @Flag(help: "No live progress line.")
+    var quiet = false
 
     /// Bad usage exits 2 (`GauntletExit.invalidInput`), like every other invalid input.
     func usageProblem() -> String? {
         if speed != nil && rate != nil { return "--speed and --rate exclude each other: keep the recorded timing scaled, or re-pace it" }
         if let format, ReplaySourceFiles.Format(rawValue: format) == nil { return "--format: expected alb, har or gauntlet, got \"\(format)\"" }
+        if replayed != nil && !planOnly { return "--replayed compares an earlier replay's log with the plan: use it with --plan-only" }
+        if planOnly && (endpoints != nil || !thresholds.isEmpty || stackConfig != nil) { return "--plan-only sends nothing: --endpoints, --stack-config and --threshold do not apply" }
+        if endpoints != nil && stackConfig != nil { return "--stack-config configures the embedded stack; --endpoints names a running one: give one of them" }
+        if let workers, workers < 1 { return "--workers: expected at least 1, got \(workers)" }
         if ALBClientIdentity(rawValue: client) == nil { return "--client: expected address, address+agent or connection, got \"\(client)\"" }
         if let from, ReplayOptions.TimeBound(from) == nil { return "--from: expected an ISO 8601 time or an offset such as 90s, got \"\(from)\"" }
         if let to, ReplayOptions.TimeBound(to) == nil { return "--to: expected an ISO 8601 time or an offset such as 10m, got \"\(to)\"" }
         return nil
+    }
+
+    /// What planning the sources left: the planner's counts and span, and the malformed lines skipped.
+    struct Planned {
+        var planner: ReplayPlanner
+        var lastOffset: Double
+        var skipped: SkippedLines
     }
 
     func run() async throws {
@@ -76,6 +111,56 @@ struct ReplayCommand: AsyncParsableCommand {
             print("gauntlet replay: \(problem)\nSee 'gauntlet replay --help'.", to: &stderr)
             throw GauntletExit.invalidInput
         }
+        var parsedThresholds: [Threshold] = []
+        for text in thresholds {
+            do {
+                parsedThresholds.append(try Threshold.parse(text))
+            } catch {
+                print("gauntlet replay: --threshold \"\(text)\": \(error)", to: &stderr)
+                throw GauntletExit.invalidInput
+            }
+        }
+        let directory = planOnly ? out : (out ?? RunCommand.defaultDirectory(for: "replay"))
+        var planFile: FileHandle?
+        if let directory { planFile = try openPlan(in: directory) }
+        var matcher = ReplayMatcher()
+        var items: [ReplayItem] = []
+        // The plan streams to the plan file; in --plan-only mode nothing else keeps it unless --replayed
+        // asks for a comparison (the matcher holds what it pairs). Sending keeps the items to send.
+        let planned = try plan { request in
+            if let planFile {
+                do {
+                    try planFile.write(contentsOf: Data((Self.planLine(request) + "\n").utf8))
+                } catch {
+                    print("gauntlet replay: cannot write the plan: \(error.localizedDescription)", to: &stderr)
+                    throw GauntletExit.runFailed
+                }
+            }
+            if planOnly {
+                if replayed != nil { matcher.expect(request.request) }
+            } else {
+                let item = ReplayItem(request)
+                matcher.expect(request.request, withSession: item.user != nil)
+                items.append(item)
+            }
+        }
+        try planFile?.close()
+        printPlan(planned.planner, replaySpan: planned.lastOffset, planned.skipped)
+        if let directory { print("wrote \((directory as NSString).appendingPathComponent("replay-plan.jsonl"))") }
+        if planOnly {
+            guard let replayed else { return }
+            let outcome = try compare(matcher, with: replayed)
+            printComparison(outcome)
+            if outcome.comparison.differed > 0 { throw GauntletExit.thresholdFailed }
+            return
+        }
+        guard let directory else { return }
+        try await send(items, planned: planned, matcher: matcher, thresholds: parsedThresholds, to: directory)
+    }
+
+    /// Reads the sources in time order and plans each request, handing it to `sink`.
+    func plan(_ sink: (PlannedReplayRequest) throws -> Void) throws -> Planned {
+        var stderr = StandardError()
         let options = ReplayOptions(
             pacing: rate.map { .rate($0) } ?? .speed(speed ?? 1),
             from: from.flatMap(ReplayOptions.TimeBound.init), to: to.flatMap(ReplayOptions.TimeBound.init),
@@ -88,14 +173,7 @@ struct ReplayCommand: AsyncParsableCommand {
             print("gauntlet replay: \(error)", to: &stderr)
             throw GauntletExit.invalidInput
         }
-        // The plan streams: each planned request goes to the plan file and, with --replayed, to the
-        // matcher; nothing else keeps it, so a day of logs need not fit in memory (the matcher does hold
-        // what it pairs).
-        var planFile: FileHandle?
-        if let out { planFile = try openPlan(in: out) }
-        var matcher = ReplayMatcher()
         var lastOffset = 0.0
-        var skipped = SkippedLines()
         do {
             var readers: [any RecordedRequestSource] = []
             var formats: [ReplaySourceFiles.Format] = []
@@ -115,26 +193,13 @@ struct ReplayCommand: AsyncParsableCommand {
             while let request = try merged.next() {
                 guard let planned = planner.plan(request) else { continue }
                 lastOffset = planned.offset
-                if let planFile {
-                    do {
-                        try planFile.write(contentsOf: Data((Self.planLine(planned) + "\n").utf8))
-                    } catch {
-                        print("gauntlet replay: cannot write the plan: \(error.localizedDescription)", to: &stderr)
-                        throw GauntletExit.runFailed
-                    }
-                }
-                if replayed != nil { matcher.expect(planned.request) }
+                try sink(planned)
             }
-            skipped = merged.skipped
+            return Planned(planner: planner, lastOffset: lastOffset, skipped: merged.skipped)
         } catch let error as ReplayIssue {
             print("gauntlet replay: \(error)", to: &stderr)
             throw GauntletExit.invalidInput
         }
-        try planFile?.close()
-        printPlan(planner, replaySpan: lastOffset, skipped)
-        if let out { print("wrote \((out as NSString).appendingPathComponent("replay-plan.jsonl"))") }
-        guard let replayed else { return }
-        try compare(matcher, with: replayed)
     }
 
     func printPlan(_ planner: ReplayPlanner, replaySpan duration: Double, _ skipped: SkippedLines) {
@@ -181,36 +246,5 @@ struct ReplayCommand: AsyncParsableCommand {
             status: request.status, serviceTime: request.processingTime,
             user: "client-\(planned.user.client)", role: planned.user.role
         ).jsonLine()
-    }
-
-    func compare(_ matcher: ReplayMatcher, with path: String) throws {
-        var stderr = StandardError()
-        var matcher = matcher
-        var comparison = ReplayComparison()
-        do {
-            var reader = RequestLogReader(try ReplaySourceFiles.open(path), strict: strict)
-            while let (record, _) = try reader.nextRecord() {
-                guard let recorded = matcher.match(record) else { continue }
-                comparison.add(recorded, replayedStatus: record.status, replayedLatency: record.latency)
-            }
-        } catch {
-            print("gauntlet replay: \(error)", to: &stderr)
-            throw GauntletExit.invalidInput
-        }
-        print(comparison.renderText())
-        if matcher.unreplayed > 0 || matcher.unexpected > 0 {
-            print("  \(matcher.unreplayed) planned requests missing from the replay's log; \(matcher.unexpected) replayed requests not in the plan")
-        }
-        if let p50 = matcher.lag(quantile: 0.5), let p99 = matcher.lag(quantile: 0.99), let max = matcher.lag(quantile: 1) {
-            print("schedule lag: p50 \(Quantity.format(seconds: p50)), p99 \(Quantity.format(seconds: p99)), max \(Quantity.format(seconds: max))")
-        }
-        let latency = comparison.latency
-        if !latency.isEmpty {
-            print("latency vs recorded processing time (means):")
-            for row in latency.prefix(20) {
-                print("  \(row.method) \(row.pattern): recorded \(Quantity.format(seconds: row.recordedMean)), replayed \(Quantity.format(seconds: row.replayedMean)) over \(row.count)")
-            }
-        }
-        if comparison.differed > 0 { throw GauntletExit.thresholdFailed }
     }
 }

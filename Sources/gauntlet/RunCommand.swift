@@ -53,15 +53,7 @@ struct RunCommand: AsyncParsableCommand {
             if let path = self.endpoints {
                 endpoints = try Driver.loadEndpoints(path: path)
             } else if case .embedded(let embedded) = scenario.target {
-                if !quiet { print("gauntlet run: starting the embedded reference stack…", to: &stderr) }
-                let stack: EmbeddedStack
-                do throws(EmbeddedStack.Failure) {
-                    stack = try await EmbeddedStack.start(embedded, scenarioDirectory: directory.isEmpty ? "." : directory)
-                } catch {
-                    print("gauntlet run: \(error)", to: &stderr)
-                    if case .invalidConfig = error { throw GauntletExit.invalidInput }
-                    throw GauntletExit.runFailed
-                }
+                let stack = try await EmbeddedStack.startForCommand(embedded, scenarioDirectory: directory.isEmpty ? "." : directory, command: "run", quiet: quiet)
                 embeddedStack = stack
                 stopStack = { await stack.stop() }
                 endpoints = try Endpoints.decode(stack.endpointsJSON)
@@ -71,15 +63,9 @@ struct RunCommand: AsyncParsableCommand {
             throw GauntletExit.invalidInput
         }
 
-        let interactive = isatty(STDERR_FILENO) == 1
-        let showProgress: @Sendable (RunProgress) -> Void = { progress in
-            var stderr = StandardError()
-            if interactive { print("\r\u{1B}[K" + progress.line, terminator: "", to: &stderr) } else { print(progress.line, to: &stderr) }
-        }
-        let showWarning: @Sendable (String) -> Void = { warning in
-            var stderr = StandardError()
-            print((interactive ? "\n" : "") + "warning: \(warning)", to: &stderr)
-        }
+        let interactive = ProgressOutput.interactive
+        let showProgress = ProgressOutput.progress(interactive: interactive)
+        let showWarning = ProgressOutput.warning(interactive: interactive)
         let outputDirectory = out ?? Self.defaultDirectory(for: scenario.name)
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)

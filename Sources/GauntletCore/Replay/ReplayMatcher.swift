@@ -3,6 +3,10 @@
 ///
 /// Requests are paired in order per `METHOD path?query`: the k-th replayed `GET /a` is the k-th
 /// recorded `GET /a`. Holding the plan's pending requests costs memory in proportion to the plan.
+///
+/// When the replay decided which requests are sent with a session (`expect(_:withSession:)`), that is
+/// part of the pairing too: an anonymous `GET /a` and a logged-in one sent at the same instant finish in
+/// either order, and must not be paired crosswise.
 public struct ReplayMatcher: Sendable {
     private var pending: [String: [RecordedRequest]] = [:]
     private var heads: [String: Int] = [:]
@@ -24,10 +28,20 @@ public struct ReplayMatcher: Sendable {
         expected += 1
     }
 
+    /// Expects `recorded` to be replayed with a session (by a virtual user) or without one; the replayed
+    /// record's `user` tells which it was.
+    public mutating func expect(_ recorded: RecordedRequest, withSession: Bool) {
+        bySession = true
+        pending[Self.key(method: recorded.method, pathAndQuery: recorded.pathAndQuery) + (withSession ? " +session" : ""), default: []].append(recorded)
+        expected += 1
+    }
+
+    private var bySession = false
+
     /// The recorded request `replayed` stands for, or nil when none is left for its method and URL.
     public mutating func match(_ replayed: RequestLogRecord) -> RecordedRequest? {
         let pathAndQuery = URLParts(replayed.url)?.pathAndQuery ?? replayed.url
-        let key = Self.key(method: replayed.method, pathAndQuery: pathAndQuery)
+        let key = Self.key(method: replayed.method, pathAndQuery: pathAndQuery) + (bySession && replayed.user != nil ? " +session" : "")
         let head = heads[key, default: 0]
         guard let queue = pending[key], head < queue.count else {
             unexpected += 1

@@ -6,11 +6,22 @@ public struct RunPlan: Sendable {
     public var target: ResolvedTarget
     /// Load-generator threads.
     public var workers: Int
+    /// A replay: the time-ordered requests to send instead of the scenario's arrival schedules (whose
+    /// request types then only name the lanes, their connections and the progress line's rates).
+    public var replay: [ReplayItem]?
 
-    public init(scenario: Scenario, target: ResolvedTarget, workers: Int) {
+    public init(scenario: Scenario, target: ResolvedTarget, workers: Int, replay: [ReplayItem]? = nil) {
         self.scenario = scenario
         self.target = target
         self.workers = max(1, workers)
+        self.replay = replay
+    }
+
+    /// The credential (index into `target.users`) a replay user logs in with: recorded client `id`
+    /// takes the `id % n`-th of the n users of its role, so a recorded client stays one session.
+    func credential(for user: ReplayItem.User) -> Int? {
+        let ofRole = target.users.indices.filter { target.users[$0].role == user.role }
+        return ofRole.isEmpty ? nil : ofRole[user.id % ofRole.count]
     }
 
     /// Phase start times, for mapping an intended time to its phase.

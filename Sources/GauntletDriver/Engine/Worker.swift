@@ -19,6 +19,12 @@ final class Worker: @unchecked Sendable {
         var ready: [PlannedRequest] = []
         var readyHead = 0
         var generator: SeededGenerator
+        /// A replay lane's share of the stream, in time order (nil: the scenario's schedule drives it).
+        var replay: [ReplayItem]?
+        var replayHead = 0
+
+        /// Sends back to back until the end (a `max` schedule), rather than at intended times.
+        var closedLoop: Bool { iterator == nil && replay == nil }
 
         init(type: RequestType, iterator: ArrivalIterator?, generator: SeededGenerator) {
             self.type = type
@@ -134,11 +140,13 @@ final class Worker: @unchecked Sendable {
         }
 
         try curlM(gauntlet_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(8, scenario.http.connections * scenario.requestTypes.count + 8)))
+        let replayShare = plan.replay.map(replayShare)
         for type in scenario.requestTypes {
             guard let schedule = scenario.schedule(for: type) else { continue }
             let laneIndex = lanes.count
-            let iterator: ArrivalIterator? = schedule.isOpenLoop ? ArrivalIterator(schedule: schedule, runDuration: duration, seed: scenario.seed &+ UInt64(type.index)) : nil
+            let iterator: ArrivalIterator? = schedule.isOpenLoop && replayShare == nil ? ArrivalIterator(schedule: schedule, runDuration: duration, seed: scenario.seed &+ UInt64(type.index)) : nil
             let lane = Lane(type: type, iterator: iterator, generator: SeededGenerator(seed: scenario.seed, stream: "\(type.rawValue)-worker-\(id)"))
+            lane.replay = replayShare.map { $0[type] ?? [] }
             var connections = scenario.http.connections
             if case let .max(n) = schedule { connections = n }
             let share = max(1, connections / workers + (id < connections % workers ? 1 : 0))
@@ -274,8 +282,23 @@ final class Worker: @unchecked Sendable {
         if logging { link.postLog(requestLog) }
     }
 
-    /// Pulls this worker's next arrival (every `workers`-th of the schedule).
+    /// This worker's items of a replay, by type: a logged-in user's items go to the worker that owns
+    /// the user's credential (so a recorded session stays on one worker), the others in turn.
+    private func replayShare(_ items: [ReplayItem]) -> [RequestType: [ReplayItem]] {
+        var share: [RequestType: [ReplayItem]] = [:]
+        for (index, item) in items.enumerated() {
+            let owner = item.user.flatMap { plan.credential(for: $0) } ?? index
+            if owner % plan.workers == id { share[item.type, default: []].append(item) }
+        }
+        return share
+    }
+
+    /// Pulls this worker's next arrival (every `workers`-th of the schedule, or its replay share's next).
     private func advance(_ lane: Lane) {
+        if let replay = lane.replay {
+            lane.nextTime = lane.replayHead < replay.count ? replay[lane.replayHead].intended : nil
+            return
+        }
         guard lane.iterator != nil else {
             lane.nextTime = nil
             return
@@ -304,27 +327,32 @@ final class Worker: @unchecked Sendable {
                 continue
             }
             let intended: Double
-            if lane.iterator == nil {
+            var item: ReplayItem?
+            if lane.closedLoop {
                 // Closed loop: back to back until the end, nothing after it.
                 guard t < duration, !stop.isRequested else { return }
                 intended = t
             } else if let next = lane.nextTime, next <= t {
                 intended = next
+                if let replay = lane.replay {
+                    item = replay[lane.replayHead]
+                    lane.replayHead += 1
+                }
                 advance(lane)
             } else {
                 return
             }
-            guard let request = makeRequest(lane, intended: intended) else {
+            guard let request = item.map({ makeRequest(lane, replaying: $0) }) ?? makeRequest(lane, intended: intended) else {
                 // Nothing can be sent for this lane (e.g. no user of the audience on this worker); a
                 // closed-loop lane would otherwise spin here.
-                if lane.iterator == nil { return }
+                if lane.closedLoop { return }
                 continue
             }
             if request.type == .upload, needsToken, request.credentialValid {
                 guard let token = uploadToken, t < uploadTokenExpiry else {
                     tokenWaiters.append(request)
                     fetchToken(refresh: uploadToken != nil, at: t)
-                    if lane.iterator == nil { return }
+                    if lane.closedLoop { return }
                     continue
                 }
                 if uploadTokenExpiry - t < 30 { fetchToken(refresh: true, at: t) }
@@ -339,7 +367,7 @@ final class Worker: @unchecked Sendable {
                 guard case .active(let cookie, _) = users[request.user].state else {
                     park(request, at: t)
                     // Closed loop: wait for the login rather than park requests without end.
-                    if lane.iterator == nil { return }
+                    if lane.closedLoop { return }
                     continue
                 }
                 lane.free.removeLast()
@@ -852,6 +880,41 @@ final class Worker: @unchecked Sendable {
                 type: .upload, lane: laneIndex, intended: intended, phase: phase, method: "POST", url: base + "/v1/events",
                 path: "/v1/events", credentialValid: !bad && !keys.isEmpty, headers: uploadHeaderList(key: key, payload: payload),
                 body: payload.body, uploadEvents: payload.events, freshnessToken: bad ? nil : freshnessToken)
+        }
+    }
+
+    /// A replayed request: the item's method and path to the LB (uploads: a generated batch to the
+    /// gateway), as the item's user or without a session.
+    private func makeRequest(_ lane: Lane, replaying item: ReplayItem) -> PlannedRequest? {
+        let laneIndex = lanes.firstIndex { $0 === lane } ?? lanes.count
+        let phase = phase(at: item.intended)
+        var user: Int?
+        if let replayUser = item.user {
+            guard let credential = plan.credential(for: replayUser) else {
+                noteFailure("no \(replayUser.role.rawValue) user to replay \(item.method) \(item.path) as")
+                return nil
+            }
+            user = credential / plan.workers
+        }
+        switch item.type {
+        case .upload:
+            guard let upload = plan.scenario.upload, let base = plan.target.upload else { return nil }
+            let events = item.bodyBytes.map { max(1, $0 / 256) } ?? ReplayItem.defaultUploadEvents
+            let payload = UploadPayload.make(
+                batch: .init(events: events), format: upload.format, encoding: upload.encoding, generator: &lane.generator, variant: lane.replayHead)
+            let keys = plan.target.apiKeys
+            let key = keys.isEmpty ? ResolvedTarget.invalidAPIKey : keys[lane.replayHead % keys.count]
+            return PlannedRequest(
+                type: .upload, lane: laneIndex, intended: item.intended, phase: phase, method: item.method, url: base + item.pathAndQuery,
+                path: item.path, credentialValid: !keys.isEmpty, headers: uploadHeaderList(key: key, payload: payload),
+                body: payload.body, uploadEvents: payload.events)
+        case .ui, .api, .http:
+            guard let lb = plan.target.lb else { return nil }
+            return PlannedRequest(
+                type: item.type, lane: laneIndex, intended: item.intended, phase: phase, method: item.method, url: lb + item.pathAndQuery,
+                path: item.path, user: user ?? -1, role: user.map { users[$0].credential.role },
+                expectStatus: item.type == .http ? item.recordedStatus ?? 200 : nil,
+                headers: item.type == .ui ? pageHeaders : apiHeaders)
         }
     }
 
