@@ -57,7 +57,7 @@ else
 fi
 
 recorded=$(wc -l < "$work/run/requests.jsonl")
-plan="$("$gauntlet" replay "$work/run/requests.jsonl" --speed 2 --out "$work/plan" --replayed "$work/run/requests.jsonl")"
+plan="$("$gauntlet" replay "$work/run/requests.jsonl" --plan-only --speed 2 --out "$work/plan" --replayed "$work/run/requests.jsonl")"
 echo "$plan" | sed 's/^/     /'
 check "the plan keeps every request ($recorded) and the mix" '[[ "$plan" == *"replay plan: $recorded of $recorded recorded requests (http $recorded)"* ]]'
 span=$(python3 -c "

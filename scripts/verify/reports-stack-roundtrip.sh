@@ -34,7 +34,7 @@ set -e
 check "run finished with its verdict (exit $code)" '[[ $code -eq 0 || $code -eq 1 ]]'
 lines=$(grep -c . "$access_log")
 check "the stack wrote its access log ($lines lines)" '[[ $lines -gt 0 ]]'
-plan="$("$gauntlet" replay --strict "$access_log" --speed 2 --client connection)"
+plan="$("$gauntlet" replay --plan-only --strict "$access_log" --speed 2 --client connection)"
 echo "$plan" | sed 's/^/     /'
 check "every access-log line parses in strict mode" '[[ "$plan" == *"of $lines recorded requests"* ]]'
 check "at --speed 2 the replay span is half the recorded span" 'python3 - "$plan" <<PY
