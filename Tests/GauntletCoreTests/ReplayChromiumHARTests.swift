@@ -80,6 +80,10 @@ struct ReplayChromiumHARTests {
         ])
         // Scrubbed before it was committed: the one-time code survives only as a placeholder.
         #expect(requests[5].pathAndQuery == "/oauth2/idpresponse?code=REDACTED&state=REDACTED")
+        // The form POST's body is read (scrubbed too); the GETs have none.
+        #expect(requests[4].body?.contains("username=manager-001") == true)
+        #expect(requests[4].body?.contains("password=REDACTED") == true)
+        #expect(requests.enumerated().allSatisfy { $0.offset == 4 || $0.element.body == nil })
     }
 
     @Test func thePlanKeepsThePagesAndAPICallsAndLeavesTheLoginToTheUser() throws {

@@ -8,9 +8,10 @@ Needs: Debian's `chromium` and `openssl` (apt-get install -y chromium openssl) a
 `websocket-client` (pip install websocket-client). Reuses chromium_login.py (browser start-up,
 certificate trust, the hosted-UI login) from this directory.
 
-Usage: chromium_har.py ENDPOINTS_JSON OUT.har [--user U --password P] [--scrub]
+Usage: chromium_har.py ENDPOINTS_JSON OUT.har [--user U --password P] [--scrub] [--add-source NAME]
   --scrub   replaces the password, cookie values and the login flow's one-time values (code, state,
             nonce, CSRF token) with "REDACTED" wherever they appear, so the file can be committed.
+  --add-source NAME  also adds a log source through the sources page's form: a fetch POST with a JSON body.
 Exits non-zero when the login or a page fails, or when no /manager/api/ call was recorded.
 """
 import argparse, datetime, json, os, sys, time, urllib.parse
@@ -378,6 +379,7 @@ def main():
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--scrub", action="store_true")
+    parser.add_argument("--add-source", metavar="NAME", help="also add a log source NAME through the sources page's form (a POST with a JSON body)")
     args = parser.parse_args()
     args.role = "manager"
 
@@ -407,6 +409,12 @@ def main():
             page.call("Page.navigate", url=lb.rstrip("/") + path)
             page.wait_for(f"location.pathname === {json.dumps(path)} && ({ready})", f"{path} with its data")
             print(f"ok: {path} loaded its data")
+            if path == "/manager/sources" and args.add_source:
+                page.eval("""(() => { const form = document.getElementById('new-source');
+                  form.name.value = %s; form.kind.value = 'http'; form.requestSubmit(); return true; })()""" % json.dumps(args.add_source))
+                page.wait_for(f"[...document.querySelectorAll('#sources tbody td')].some(td => td.textContent === {json.dumps(args.add_source)})",
+                              f"the new source {args.add_source} in the table")
+                print(f"ok: added the source {args.add_source} through the form")
         # Let the last responses' loadingFinished events arrive.
         deadline = time.time() + 10
         while (recorder.pending or not recorder.page_events) and time.time() < deadline:
