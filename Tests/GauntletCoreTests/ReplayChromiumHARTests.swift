@@ -4,7 +4,8 @@ import Testing
 
 /// Over a HAR that headless Chromium really wrote (scripts/verify/chromium_har.sh --scrub): a manager
 /// logs in through the hosted UI, then opens the overview, users, sources, API keys and retention pages,
-/// each of which loads its data from /manager/api/… with fetch.
+/// each of which loads its data from /manager/api/… with fetch, and adds a source through the sources
+/// page's form (a fetch POST with a JSON body).
 @Suite("A HAR recorded by Chromium using the Manager UI")
 struct ReplayChromiumHARTests {
     static let fixture = "chromium-manager.har"
@@ -44,7 +45,7 @@ struct ReplayChromiumHARTests {
     @Test func everyEntryIsReadWithItsMethodURLStatusAndTiming() throws {
         let raw = try Self.rawEntries()
         let (reader, requests) = try Self.readAll()
-        #expect(raw.count == 21)
+        #expect(raw.count == 23)
         #expect(reader.entryCount == raw.count)
         #expect(reader.skipped.count == 0)
         try #require(requests.count == raw.count)
@@ -80,10 +81,12 @@ struct ReplayChromiumHARTests {
         ])
         // Scrubbed before it was committed: the one-time code survives only as a placeholder.
         #expect(requests[5].pathAndQuery == "/oauth2/idpresponse?code=REDACTED&state=REDACTED")
-        // The form POST's body is read (scrubbed too); the GETs have none.
+        // The login form's body is read (scrubbed too), and so is the sources form's JSON; GETs have none.
         #expect(requests[4].body?.contains("username=manager-001") == true)
         #expect(requests[4].body?.contains("password=REDACTED") == true)
-        #expect(requests.enumerated().allSatisfy { $0.offset == 4 || $0.element.body == nil })
+        #expect(requests[16].method == "POST" && requests[16].path == "/manager/api/sources" && requests[16].status == 201)
+        #expect(requests[16].body == #"{"name":"har-replay-source","kind":"http","description":""}"#)
+        #expect(requests.enumerated().allSatisfy { [4, 16].contains($0.offset) || $0.element.body == nil })
     }
 
     @Test func thePlanKeepsThePagesAndAPICallsAndLeavesTheLoginToTheUser() throws {
@@ -93,12 +96,14 @@ struct ReplayChromiumHARTests {
         while let request = try reader.next() {
             if let item = planner.plan(request) { planned.append(item) }
         }
-        #expect(planner.counts.seen == 21)
+        #expect(planner.counts.seen == 23)
         #expect(planner.counts.authFlow == 5)
-        #expect(planner.counts.planned == 16)
-        #expect(planner.counts.byType == [.ui: 7, .api: 9])
+        #expect(planner.counts.planned == 18)
+        #expect(planner.counts.byType == [.ui: 7, .api: 11])
         #expect(planned.allSatisfy { $0.request.host == "example.logs.gauntlet.test" })
-        #expect(planned.filter { $0.classification.type == .api }.allSatisfy { $0.request.path.hasPrefix("/manager/api/") && $0.request.status == 200 })
+        let api = planned.filter { $0.classification.type == .api }
+        #expect(api.allSatisfy { $0.request.path.hasPrefix("/manager/api/") })
+        #expect(api.map { "\($0.request.method) \($0.request.status ?? 0)" }.filter { $0 != "GET 200" } == ["POST 201"])
         let pages = planned.filter { $0.classification.type == .ui }.map(\.request.path)
         #expect(pages == ["/", "/", "/favicon.ico", "/manager/users", "/manager/sources", "/manager/api-keys", "/manager/retention"])
         // The first page load was answered without a session (302 to the login), the rest with one.

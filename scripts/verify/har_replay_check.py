@@ -50,6 +50,9 @@ def check_har(har):
           "the unauthenticated first page load was redirected to /oauth2/authorize")
     check(any(e["request"]["method"] == "POST" and urllib.parse.urlsplit(e["request"]["url"]).path == "/login" for e in entries),
           "the login form POST is in the recording")
+    check(any(e["request"]["method"] == "POST" and urllib.parse.urlsplit(e["request"]["url"]).path == "/manager/api/sources"
+              and e["response"]["status"] == 201 and (e["request"].get("postData") or {}).get("text", "").startswith("{") for e in entries),
+          "the sources form's fetch POST (JSON body) answered 201")
 
 
 def login_step(url):
