@@ -4,8 +4,8 @@ import Testing
 
 @Suite("HAR 1.2 and Gauntlet request-log readers")
 struct ReplayReaderTests {
-    @Test func chromiumHAREntries() throws {
-        var reader = try HARReader(path: ReplayFixtures.path("chromium-manager.har"))
+    @Test func harEdgeCases() throws {
+        var reader = try HARReader(path: ReplayFixtures.path("har-edge-cases.har"))
         #expect(reader.entryCount == 4)
         var requests: [RecordedRequest] = []
         while let request = try reader.next() { requests.append(request) }

@@ -31,6 +31,24 @@ import Testing
         #expect(upload.type == .upload && upload.user == nil && upload.method == "POST")
     }
 
+    @Test("a recorded API body (a HAR's postData) is sent as recorded; page loads and uploads carry none of it")
+    func recordedBodies() {
+        var planner = try! ReplayPlanner(options: ReplayOptions())
+        let json = #"{"name":"web-frontend","kind":"http","description":""}"#
+        let create = planner.plan(RecordedRequest(
+            time: 100, method: "POST", scheme: "https", host: "example.logs.gauntlet.test", pathAndQuery: "/manager/api/sources",
+            status: 201, clientKey: "har:x", body: json, position: .init(file: "x.har", line: 1)))!
+        let item = ReplayItem(create)
+        #expect(item.type == .api && item.method == "POST")
+        #expect(item.body == Array(json.utf8))
+        #expect(ReplayItem(planned("/manager/api/sources", status: 200)).body == nil)
+        let upload = planner.plan(RecordedRequest(
+            time: 101, method: "POST", scheme: "https", host: "upload.example.logs.gauntlet.test", pathAndQuery: "/v1/events",
+            status: 202, clientKey: "har:x", body: "{}", position: .init(file: "x.har", line: 2)))!
+        // Uploads are generated batches (sized by bodyBytes), never the recorded text.
+        #expect(ReplayItem(upload).body == nil)
+    }
+
     @Test("the replay's scenario: one phase as long as the stream, its types, one user per distinct replay user and role")
     func scenario() {
         let items = [

@@ -73,9 +73,13 @@ def leaf_spki_hashes(host, port):
 
 
 class Page:
-    def __init__(self, ws_url):
+    """One DevTools session on a page target. Events that arrive while a call waits for its answer go
+    to `on_event(method, params)` when set (chromium_har.py records the Network domain this way)."""
+
+    def __init__(self, ws_url, on_event=None):
         self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
         self.next_id = 0
+        self.on_event = on_event
 
     def call(self, method, **params):
         self.next_id += 1
@@ -87,6 +91,8 @@ class Page:
                 if "error" in msg:
                     raise RuntimeError(f"{method}: {msg['error']}")
                 return msg.get("result", {})
+            if "method" in msg and self.on_event:
+                self.on_event(msg["method"], msg.get("params", {}))
 
     def eval(self, expression):
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
@@ -108,6 +114,99 @@ class Page:
                            f"{(self.eval('document.body && document.body.innerText') or '')[:400]!r}")
 
 
+def trusted_spki_hashes(endpoints):
+    """The SPKI hashes Chromium is told to trust: the stack CA and the leaf keys the LB and IdP present."""
+    urls = endpoints.get("urls") or {}
+    parsed = urllib.parse.urlparse(urls["lb"])
+    hashes = []
+    ca = endpoints.get("ca_file")
+    if isinstance(ca, str) and os.path.exists(ca):
+        hashes.append(spki_hash(ca))
+    hashes += leaf_spki_hashes(parsed.hostname, parsed.port or 443)
+    idp = urls.get("idp")
+    if isinstance(idp, str) and idp.startswith("https://"):
+        p = urllib.parse.urlparse(idp)
+        hashes += leaf_spki_hashes(p.hostname, p.port or 443)
+    if not hashes:
+        sys.exit("could not learn any certificate to trust (no CA in endpoints, s_client got nothing)")
+    return sorted(set(hashes))
+
+
+class Browser:
+    """Headless Chromium on a throw-away profile, trusting the stack's certificates and resolving its
+    names to loopback; `with Browser(endpoints) as page:` gives a Page on its first tab."""
+
+    def __init__(self, endpoints, on_event=None):
+        self.endpoints = endpoints
+        self.on_event = on_event
+
+    def __enter__(self):
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if not chromium:
+            sys.exit("chromium not found: apt-get install -y chromium")
+        hashes = trusted_spki_hashes(self.endpoints)
+        self.profile = tempfile.mkdtemp(prefix="gauntlet-chromium-")
+        self.proc = subprocess.Popen([
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "--window-size=1280,900",
+            # The stack's names resolve to loopback, as the stack's own DNS would answer; nothing leaves 127.0.0.0/8.
+            "--host-resolver-rules=MAP *.gauntlet.test 127.0.0.1, MAP gauntlet.test 127.0.0.1, EXCLUDE localhost",
+            "--ignore-certificate-errors-spki-list=" + ",".join(hashes),
+            "about:blank",
+        ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            port_file = os.path.join(self.profile, "DevToolsActivePort")
+            deadline = time.time() + 20
+            while not os.path.exists(port_file) or not open(port_file).read().strip():
+                if time.time() > deadline:
+                    sys.exit("chromium did not open its DevTools port")
+                time.sleep(0.1)
+            devtools_port = int(open(port_file).read().split()[0])
+            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list"))
+            page = Page(next(t for t in targets if t.get("type") == "page")["webSocketDebuggerUrl"], on_event=self.on_event)
+            page.call("Page.enable")
+            page.call("Runtime.enable")
+            return page
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+        return False
+
+
+def log_in(page, lb, user, password):
+    """Opens the LB's `/`, follows the redirect to the hosted login form, submits it and waits until the
+    browser is back on the LB with a page a backend served; returns that backend's name (data-served-by)."""
+    start = lb.rstrip("/") + "/"
+    page.call("Page.navigate", url=start)
+    page.wait_for("document.querySelector('input[type=password]') !== null", "the hosted login form")
+    login_url = page.eval("location.href")
+    print(f"ok: {start} redirected to the login form at {login_url.split('?')[0]}")
+    filled = page.eval("""(() => {
+      const pw = document.querySelector('input[type=password]');
+      const form = pw.form;
+      const name = form.querySelector('input[name=username], input[type=email], input[type=text]:not([hidden])');
+      if (!name) return false;
+      name.value = %s; pw.value = %s;
+      const submit = form.querySelector('[type=submit]');
+      if (submit) submit.click(); else form.submit();
+      return true;
+    })()""" % (json.dumps(user), json.dumps(password)))
+    if not filled:
+        sys.exit("login form has no username field")
+    netloc = urllib.parse.urlparse(lb).netloc
+    page.wait_for(f"location.host === {json.dumps(netloc)} && document.body && document.body.dataset.servedBy",
+                  "the redirect back to the load balancer")
+    return page.eval("document.body.dataset.servedBy")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("endpoints")
@@ -119,72 +218,13 @@ def main():
     args.screenshot = args.screenshot or f"{args.role}-ui.png"
 
     endpoints = json.load(open(args.endpoints))
-    urls = endpoints.get("urls") or {}
-    lb = urls.get("lb")
+    lb = (endpoints.get("urls") or {}).get("lb")
     if not lb:
         sys.exit(f"urls.lb is null in {args.endpoints}: the load balancer is not part of this stack yet")
     user, password = credentials(endpoints, args)
-    parsed = urllib.parse.urlparse(lb)
-    lb_port = parsed.port or 443
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        sys.exit("chromium not found: apt-get install -y chromium")
-
-    hashes = []
-    ca = endpoints.get("ca_file")
-    if isinstance(ca, str) and os.path.exists(ca):
-        hashes.append(spki_hash(ca))
-    hashes += leaf_spki_hashes(parsed.hostname, lb_port)
-    idp = urls.get("idp")
-    if isinstance(idp, str) and idp.startswith("https://"):
-        p = urllib.parse.urlparse(idp)
-        hashes += leaf_spki_hashes(p.hostname, p.port or 443)
-    if not hashes:
-        sys.exit("could not learn any certificate to trust (no CA in endpoints, s_client got nothing)")
-
-    profile = tempfile.mkdtemp(prefix="gauntlet-chromium-")
-    proc = subprocess.Popen([
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1280,900",
-        # The stack's names resolve to loopback, as the stack's own DNS would answer; nothing leaves 127.0.0.0/8.
-        "--host-resolver-rules=MAP *.gauntlet.test 127.0.0.1, MAP gauntlet.test 127.0.0.1, EXCLUDE localhost",
-        "--ignore-certificate-errors-spki-list=" + ",".join(sorted(set(hashes))),
-        "about:blank",
-    ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        port_file = os.path.join(profile, "DevToolsActivePort")
-        deadline = time.time() + 20
-        while not os.path.exists(port_file) or not open(port_file).read().strip():
-            if time.time() > deadline:
-                sys.exit("chromium did not open its DevTools port")
-            time.sleep(0.1)
-        devtools_port = int(open(port_file).read().split()[0])
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list"))
-        page = Page(next(t for t in targets if t.get("type") == "page")["webSocketDebuggerUrl"])
-        page.call("Page.enable")
-        page.call("Runtime.enable")
-
-        start = lb.rstrip("/") + "/"
-        page.call("Page.navigate", url=start)
-        page.wait_for("document.querySelector('input[type=password]') !== null", "the hosted login form")
-        login_url = page.eval("location.href")
-        print(f"ok: {start} redirected to the login form at {login_url.split('?')[0]}")
-        filled = page.eval("""(() => {
-          const pw = document.querySelector('input[type=password]');
-          const form = pw.form;
-          const name = form.querySelector('input[name=username], input[type=email], input[type=text]:not([hidden])');
-          if (!name) return false;
-          name.value = %s; pw.value = %s;
-          const submit = form.querySelector('[type=submit]');
-          if (submit) submit.click(); else form.submit();
-          return true;
-        })()""" % (json.dumps(user), json.dumps(password)))
-        if not filled:
-            sys.exit("login form has no username field")
-        page.wait_for(f"location.host === {json.dumps(parsed.netloc)} && document.body && document.body.dataset.servedBy",
-                      "the redirect back to the load balancer")
-        served_by = page.eval("document.body.dataset.servedBy")
+    with Browser(endpoints) as page:
+        served_by = log_in(page, lb, user, password)
         expected = "manager-ui" if args.role == "manager" else "analytics-ui"
         if served_by != expected:
             sys.exit(f"FAIL: a {args.role} landed on {served_by!r}, expected {expected}")
@@ -210,13 +250,6 @@ def main():
         with open(args.screenshot, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
         print(f"ok: screenshot written to {args.screenshot}")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ public struct HARReader {
                     return RecordedRequest(
                         time: time, method: entry.request.method.uppercased(), scheme: parts.scheme, host: parts.host,
                         pathAndQuery: parts.pathAndQuery, status: entry.response.status > 0 ? entry.response.status : nil,
-                        clientKey: "har:\(name)", processingTime: wait, position: position
+                        clientKey: "har:\(name)", processingTime: wait, body: entry.request.postData?.text, position: position
                     )
                 }
                 problem = "log.entries[\(index - 1)].request.url: expected an http(s) URL, got \"\(entry.request.url.prefix(80))\""
@@ -106,6 +106,13 @@ public struct HARFile: Codable, Sendable {
         public var method: String
         public var url: String
         public var headers: [Header]?
+        public var postData: PostData?
+    }
+
+    /// The body a browser sent (a fetch's JSON, a form), as devtools recorded it.
+    public struct PostData: Codable, Sendable {
+        public var mimeType: String?
+        public var text: String?
     }
 
     public struct Response: Codable, Sendable {

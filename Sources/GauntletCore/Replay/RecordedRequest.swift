@@ -36,11 +36,15 @@ public struct RecordedRequest: Sendable, Equatable {
     /// The request type, when the source knows it outright (Gauntlet's own log); otherwise host and
     /// path decide (`ReplayClassifier`).
     public var type: RequestType?
+    /// The request body as recorded (a HAR's `postData.text`), so that a replayed fetch sends what the
+    /// browser sent; nil when the source does not record bodies.
+    public var body: String?
     public var position: Position
 
     public init(
         time: Double, method: String, scheme: String? = nil, host: String, pathAndQuery: String,
-        status: Int?, clientKey: String, processingTime: Double? = nil, role: Role? = nil, type: RequestType? = nil, position: Position
+        status: Int?, clientKey: String, processingTime: Double? = nil, role: Role? = nil, type: RequestType? = nil,
+        body: String? = nil, position: Position
     ) {
         self.time = time
         self.method = method
@@ -52,6 +56,7 @@ public struct RecordedRequest: Sendable, Equatable {
         self.processingTime = processingTime
         self.role = role
         self.type = type
+        self.body = body
         self.position = position
     }
 

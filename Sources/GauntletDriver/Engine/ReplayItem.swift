@@ -27,8 +27,10 @@ public struct ReplayItem: Sendable, Equatable {
     public var user: User?
     /// The recorded status; the expected status of `http` requests (the routing matrix judges the rest).
     public var recordedStatus: Int?
+    /// The recorded body of an API call (a fetch's JSON), sent as it was with the API's JSON content type.
+    public var body: [UInt8]?
 
-    public init(intended: Double, type: RequestType, method: String, pathAndQuery: String, bodyBytes: Int? = nil, user: User?, recordedStatus: Int? = nil) {
+    public init(intended: Double, type: RequestType, method: String, pathAndQuery: String, bodyBytes: Int? = nil, user: User?, recordedStatus: Int? = nil, body: [UInt8]? = nil) {
         self.intended = intended
         self.type = type
         self.method = method
@@ -36,6 +38,7 @@ public struct ReplayItem: Sendable, Equatable {
         self.bodyBytes = bodyBytes
         self.user = user
         self.recordedStatus = recordedStatus
+        self.body = body
     }
 
     public static let defaultUploadEvents = 20
@@ -68,6 +71,7 @@ extension ReplayItem {
         }
         self.init(
             intended: planned.offset, type: type, method: request.method.uppercased(), pathAndQuery: request.pathAndQuery,
-            user: user, recordedStatus: request.status)
+            user: user, recordedStatus: request.status,
+            body: type == .api ? request.body.map { Array($0.utf8) } : nil)
     }
 }

@@ -914,7 +914,7 @@ final class Worker: @unchecked Sendable {
                 type: item.type, lane: laneIndex, intended: item.intended, phase: phase, method: item.method, url: lb + item.pathAndQuery,
                 path: item.path, user: user ?? -1, role: user.map { users[$0].credential.role },
                 expectStatus: item.type == .http ? item.recordedStatus ?? 200 : nil,
-                headers: item.type == .ui ? pageHeaders : apiHeaders)
+                headers: item.type == .ui ? pageHeaders : apiHeaders, body: item.body)
         }
     }
 
