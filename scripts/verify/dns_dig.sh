@@ -37,32 +37,32 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { dig @"$host" -p "$port" +time=3 +tries=1 "$@"; }
 
 out=$(q "$name" A) || fail "dig A $name did not complete"
-echo "$out" | grep -q "status: NOERROR" || fail "A $name: expected NOERROR: $out"
-echo "$out" | grep -q "flags: qr aa" || fail "A $name: expected an authoritative answer: $out"
-echo "$out" | grep -Eq "^${name//./\\.}\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.0\.1$" \
+grep -q "status: NOERROR" <<<"$out" || fail "A $name: expected NOERROR: $out"
+grep -q "flags: qr aa" <<<"$out" || fail "A $name: expected an authoritative answer: $out"
+grep -Eq "^${name//./\\.}\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.0\.1$" <<<"$out" \
   || fail "A $name: expected '$name. <ttl> IN A 127.0.0.1': $out"
 ttl=$(echo "$out" | awk -v n="$name." '$1==n && $4=="A" {print $2; exit}')
 echo "ok: $name A 127.0.0.1 ttl=$ttl"
 
 out=$(q +tcp "$name" A) || fail "dig +tcp did not complete"
-echo "$out" | grep -q "127.0.0.1" || fail "A over TCP: $out"
+grep -q "127.0.0.1" <<<"$out" || fail "A over TCP: $out"
 echo "ok: same answer over TCP"
 
 out=$(q "$name" AAAA)
-echo "$out" | grep -q "status: NOERROR" || fail "AAAA $name: expected NOERROR (answer or NODATA): $out"
+grep -q "status: NOERROR" <<<"$out" || fail "AAAA $name: expected NOERROR (answer or NODATA): $out"
 echo "ok: AAAA $name NOERROR ($(echo "$out" | awk '$4=="AAAA"{print $5}' | head -1 || true))"
 
 zone="${name#*.}"
 out=$(q "no-such-host-$$.$zone" A)
-echo "$out" | grep -q "status: NXDOMAIN" || fail "unknown name in zone: expected NXDOMAIN: $out"
-echo "$out" | grep -q "IN[[:space:]]*SOA" || fail "NXDOMAIN without SOA in authority: $out"
+grep -q "status: NXDOMAIN" <<<"$out" || fail "unknown name in zone: expected NXDOMAIN: $out"
+grep -q "IN[[:space:]]*SOA" <<<"$out" || fail "NXDOMAIN without SOA in authority: $out"
 echo "ok: unknown name NXDOMAIN with SOA"
 
 out=$(q example.org A)
-echo "$out" | grep -q "status: REFUSED" || fail "name outside the zone: expected REFUSED: $out"
+grep -q "status: REFUSED" <<<"$out" || fail "name outside the zone: expected REFUSED: $out"
 echo "ok: outside the zone REFUSED"
 
 out=$(q +noedns "$name" A)
-echo "$out" | grep -q "127.0.0.1" || fail "query without EDNS: $out"
+grep -q "127.0.0.1" <<<"$out" || fail "query without EDNS: $out"
 echo "ok: with and without EDNS"
 echo "dns_dig: all checks passed against $host:$port"
