@@ -17,7 +17,7 @@ apt_install() {
         $sudo apt-get update -qq >&2
         export GAUNTLET_APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
 }
 
 # pip_install MODULE=PACKAGE... — installs PyPI packages whose module cannot be imported yet.
