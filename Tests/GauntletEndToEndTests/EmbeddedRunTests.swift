@@ -13,28 +13,14 @@ struct EmbeddedRunTests {
         var directory: URL
     }
 
-    static var binary: URL {
-        // The test bundle sits next to the products it was built with.
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("gauntlet")
-    }
-
     func run(_ yaml: String) throws -> Run {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let scenario = work.appendingPathComponent("scenario.yaml")
         try yaml.write(to: scenario, atomically: true, encoding: .utf8)
         let out = work.appendingPathComponent("out")
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["run", scenario.path, "--out", out.path, "--quiet"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(exitCode: process.terminationStatus, output: String(decoding: data, as: UTF8.self), directory: out)
+        let invocation = try GauntletProcess.run(["run", scenario.path, "--out", out.path, "--quiet"])
+        return Run(exitCode: invocation.exitCode, output: invocation.output, directory: out)
     }
 
     static func scenario(name: String, faults: String = "", thresholds: [String]) -> String {

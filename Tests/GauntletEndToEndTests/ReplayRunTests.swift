@@ -7,22 +7,8 @@ import Testing
 /// fresh embedded stack, through the same driver, oracle and results.
 @Suite("gauntlet replay of a recorded run", .serialized)
 struct ReplayRunTests {
-    struct Invocation {
-        var exitCode: Int32
-        var output: String
-    }
-
-    func gauntlet(_ arguments: [String]) throws -> Invocation {
-        let process = Process()
-        process.executableURL = EmbeddedRunTests.binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Invocation(exitCode: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    func gauntlet(_ arguments: [String]) throws -> GauntletProcess.Invocation {
+        try GauntletProcess.run(arguments)
     }
 
     func workDirectory() throws -> URL {
