@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Gauntlet's `max` mode against wrk, h2load and hey on the same nginx `return 204` (loopback, same
 # connection count), alternating, several rounds: requests/s and requests per CPU-second of each
-# generator, and Gauntlet's ratios to each (medians over the rounds).
+# generator, and Gauntlet's ratios to each (medians over the rounds). A fifth peer, libcurl-floor.c, is the
+# leanest plain-C libcurl loop (LIBCURL-NOTES.md): Gauntlet's ratio to it is the share of libcurl's own
+# cost that Gauntlet's Swift layer (scheduling, oracle, histograms) adds on top.
 #
-# Needs: nginx, wrk, h2load (Debian: nghttp2-client), hey (Debian: hey), GNU time (/usr/bin/time), python3.
-#   apt-get install -y nginx wrk nghttp2-client hey time
+# Needs: nginx, wrk, h2load (Debian: nghttp2-client), hey (Debian: hey), GNU time (/usr/bin/time), python3, cc.
+#   apt-get install -y nginx wrk nghttp2-client hey time gcc libcurl4-openssl-dev
 # Usage: scripts/bench/driver.sh [ROUNDS] [SECONDS] [CONNECTIONS]   (GAUNTLET=path/to/gauntlet to pick a build)
 set -euo pipefail
 ROUNDS=${1:-3}
@@ -25,7 +27,7 @@ if [ -z "${GAUNTLET:-}" ]; then
 else
   GAUNTLET_CMD=("$GAUNTLET" run)
 fi
-for tool in nginx wrk h2load hey python3 /usr/bin/time; do
+for tool in nginx wrk h2load hey python3 /usr/bin/time cc; do
   command -v "$tool" >/dev/null || { echo "driver.sh: $tool is missing (see the header for the packages)" >&2; exit 2; }
 done
 
@@ -44,6 +46,7 @@ http {
 CONF
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 trap 'nginx -c "$WORK/nginx.conf" -p "$WORK" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cc -O2 "$ROOT/scripts/bench/libcurl-floor.c" -lcurl -o "$WORK/libcurl-floor"
 sleep 0.5
 URL="http://127.0.0.1:$PORT/"
 
@@ -83,6 +86,11 @@ for round in $(seq 1 "$ROUNDS"); do
   [ "$failed" = "0" ] || echo "warning: gauntlet saw $failed failed requests in round $round" >&2
   RPS[gauntlet,$round]=$(python3 -c "print($count/$dur)"); CPUS[gauntlet,$round]=$(python3 -c "print($count/$(cpu))")
 
+  timed "$WORK/libcurl-floor" "$URL" "$CONNECTIONS" "$SECONDS_PER_RUN" > "$WORK/floor.txt"
+  read -r count failed dur < "$WORK/floor.txt"
+  [ "$failed" = "0" ] || echo "warning: libcurl-floor saw $failed failed requests in round $round" >&2
+  RPS[floor,$round]=$(python3 -c "print($count/$dur)"); CPUS[floor,$round]=$(python3 -c "print($count/$(cpu))")
+
   timed wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "$URL" > "$WORK/wrk.txt"
   count=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt"); rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
   RPS[wrk,$round]=$rps; CPUS[wrk,$round]=$(python3 -c "print($count/$(cpu))")
@@ -94,7 +102,7 @@ for round in $(seq 1 "$ROUNDS"); do
   timed hey -c "$CONNECTIONS" -z "${SECONDS_PER_RUN}s" "$URL" > "$WORK/hey.txt"
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/hey.txt"); count=$(awk '/\[204\]/ {print $2}' "$WORK/hey.txt")
   RPS[hey,$round]=$rps; CPUS[hey,$round]=$(python3 -c "print($count/$(cpu))")
-  echo "round $round: gauntlet ${RPS[gauntlet,$round]%.*} req/s, wrk ${RPS[wrk,$round]%.*}, h2load ${RPS[h2load,$round]%.*}, hey ${RPS[hey,$round]%.*}" >&2
+  echo "round $round: gauntlet ${RPS[gauntlet,$round]%.*} req/s, floor ${RPS[floor,$round]%.*}, wrk ${RPS[wrk,$round]%.*}, h2load ${RPS[h2load,$round]%.*}, hey ${RPS[hey,$round]%.*}" >&2
 done
 
 python3 - "$ROUNDS" <<PY
@@ -102,7 +110,7 @@ import statistics, sys
 rounds = int(sys.argv[1])
 rps = {$(for k in "${!RPS[@]}"; do printf '"%s": %s, ' "$k" "${RPS[$k]}"; done)}
 cpu = {$(for k in "${!CPUS[@]}"; do printf '"%s": %s, ' "$k" "${CPUS[$k]}"; done)}
-tools = ["gauntlet", "wrk", "h2load", "hey"]
+tools = ["gauntlet", "floor", "wrk", "h2load", "hey"]
 med = lambda d, t: statistics.median(d[f"{t},{r}"] for r in range(1, rounds + 1))
 print(f"{'generator':10} {'req/s':>10} {'req/CPU-s':>10} {'gauntlet/x req/s':>17} {'gauntlet/x per CPU-s':>21}")
 for t in tools:
