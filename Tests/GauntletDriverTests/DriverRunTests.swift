@@ -128,6 +128,35 @@ import Testing
         let stats = try #require(result.summary.stats(for: .http))
         #expect(stats.total.errors == [CategoryCount(category: "timeout", count: 5)])
         #expect((stats.total.serviceTime?.p50 ?? 0) >= 0.29)
+        // The worker's sweep ends them close to the deadline, not a poll timeout or a run's end later.
+        #expect((stats.total.serviceTime?.p50 ?? 1) < 0.5)
+    }
+
+    @Test func aClosedLoopKeepsSendingAfterTimeouts() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        // Two connections, every response 2 s late, 0.3 s timeout, 1 s run: each connection times out and
+        // is re-sent at 0, 0.3, 0.6 and 0.9 s (the last ones time out in the grace period) — about 8 in all.
+        // A timeout frees a connection without a completion; if nothing re-sent it, there would be 2.
+        let scenario = Self.scenario(
+            duration: 1, http: GenericRequests(schedule: .max(connections: 2), requests: [.init(url: edge.base + "/slow?s=2")]), timeout: 0.3)
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions())
+        let stats = try #require(result.summary.stats(for: .http))
+        #expect(stats.total.errors.map(\.category) == ["timeout"])
+        #expect(stats.total.count >= 6 && stats.total.count <= 8, "\(stats.total.count)")
+    }
+
+    @Test func requestsCarryGauntletsUserAgentUnlessTheScenarioNamesOne() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        let scenario = Self.scenario(duration: 1, http: GenericRequests(schedule: .constant(rate: 20), requests: [
+            .init(url: edge.base + "/agent?want=gauntlet/\(DriverInfo.version)", expectStatus: 204),
+            .init(url: edge.base + "/agent?want=probe/1", headers: ["user-agent": "probe/1"], expectStatus: 204),
+        ]))
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions())
+        let stats = try #require(result.summary.stats(for: .http))
+        #expect(stats.total.count == 20)
+        #expect(stats.total.ok == 20, "\(stats.total.statuses)")
     }
 
     @Test func aStopRequestEndsTheRunWithPartialResults() async throws {

@@ -17,6 +17,8 @@ struct PlannedRequest {
     var credentialValid = true
     var expectStatus: Int?
     var headers: UnsafeMutablePointer<curl_slist>?
+    /// The URL pre-parsed, when the worker keeps one for it (else looked up by `url` when sent).
+    var urlHandle: OpaquePointer?
     var body: [UInt8]?
     var uploadEvents = 0
     /// A reusable request shape for the transfer (-1: set every option).

@@ -51,8 +51,12 @@ final class Transfer {
         try Curl.setLong(handle, CURLOPT_NOSIGNAL, 1)
         try Curl.setString(handle, CURLOPT_NOPROXY, "*")
         try Curl.setLong(handle, CURLOPT_DNS_CACHE_TIMEOUT, -1)
-        try Curl.setLong(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
-        try Curl.setLong(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
+        if lane < 0 {
+            // Logins, tokens and probes: libcurl times them out. Request lanes are swept by the worker
+            // (Worker.sweepTimeouts), which saves libcurl arming and clearing two timers per request.
+            try Curl.setLong(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
+            try Curl.setLong(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
+        }
         try Curl.setLong(handle, CURLOPT_HTTP_VERSION, settings.http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
         if settings.http2 { try Curl.setLong(handle, CURLOPT_PIPEWAIT, 1) }
         if let caFile = settings.caFile { try Curl.setString(handle, CURLOPT_CAINFO, caFile) }
@@ -60,7 +64,6 @@ final class Transfer {
             try Curl.setLong(handle, CURLOPT_SSL_VERIFYPEER, 0)
             try Curl.setLong(handle, CURLOPT_SSL_VERIFYHOST, 0)
         }
-        try Curl.setString(handle, CURLOPT_USERAGENT, settings.userAgent)
         try Curl.setLong(handle, CURLOPT_FOLLOWLOCATION, 0)
         let me = Unmanaged.passUnretained(self).toOpaque()
         try Curl.setPointer(handle, CURLOPT_PRIVATE, me)
@@ -191,7 +194,6 @@ struct TransportSettings: @unchecked Sendable {
     var http2: Bool
     var caFile: String?
     var insecure: Bool
-    var userAgent: String
     /// CURLOPT_RESOLVE pins (`host:port:address`), owned by the worker.
     var resolve: UnsafeMutablePointer<curl_slist>?
 }

@@ -80,6 +80,7 @@ class H(BaseHTTPRequestHandler):
         base = "http://" + self.headers["Host"]
         if path == "/ok": return self.reply(204)
         if path == "/slow": time.sleep(float(q.get("s", ["1"])[0])); return self.reply(200)
+        if path == "/agent": return self.reply(204 if self.headers.get("User-Agent") == q.get("want", [""])[0] else 400)
         if path == "/" and self.headers.get("X-Amz-Target") == "AWSCognitoIdentityProviderService.InitiateAuth":
             import json
             req = json.loads(body)
