@@ -23,6 +23,8 @@ import Testing
                     let t = Double(second) + Double(k) / 5 + Double(worker) / 10
                     n += 1
                     let misroute = misrouteEvery > 0 && n % misrouteEvery == 0
+                    recorder.countArrival(.ui, phase: second == 0 ? 0 : 1)
+                    recorder.countArrival(.upload, phase: second == 0 ? 0 : 1)
                     recorder.record(RequestSample(
                         type: .ui, phase: second == 0 ? 0 : 1, intended: t, sent: t + 0.001, finished: t + 0.010,
                         outcome: misroute ? .misroute(.wrongBackend) : .ok, status: 200, ttfb: 0.008, lbAuth: 0.002, target: 0.005))

@@ -177,6 +177,44 @@ import Testing
         #expect(count >= 40 && count <= 80)
     }
 
+    @Test func aPoissonScheduleIsHeldToTheArrivalsItDrewNotToItsMeanRate() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        let scenario = Self.scenario(
+            duration: 2, http: GenericRequests(schedule: .poisson(rate: 50), requests: [.init(url: edge.base + "/ok", expectStatus: 204)]))
+        // The lane's draw (seed + type index, as the worker seeds it): rarely exactly 100 in 2 s.
+        let drawn = ArrivalSchedule.poisson(rate: 50).intendedTimes(runDuration: 2, seed: scenario.seed &+ UInt64(RequestType.http.index)).count
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions())
+        let stats = try #require(result.summary.stats(for: .http))
+        #expect(stats.total.count == drawn)
+        #expect(stats.total.intendedCount == Double(drawn))
+        #expect(abs((stats.total.intendedRate ?? 0) - Double(drawn) / 2) < 1e-9)
+        #expect(!result.summary.warnings.contains { $0.contains("FELL BEHIND") }, "\(result.summary.warnings)")
+    }
+
+    @Test func arrivalsLeftUnsentAtAStopStillCountAsScheduled() async throws {
+        let edge = try FakeEdge()
+        defer { edge.stop() }
+        // One connection held by a 5 s response: the arrivals every 50 ms behind it are never sent. A stop
+        // at 1 s ends the run (the held request times out at 2 s); the summary must hold the one request
+        // sent against the twenty or so due before the stop, and say the generator fell behind.
+        let scenario = Self.scenario(
+            duration: 10, http: GenericRequests(schedule: .constant(rate: 20), requests: [.init(url: edge.base + "/slow?s=5")]),
+            timeout: 2, connections: 1)
+        let stop = StopSignal()
+        Task {
+            try? await Task.sleep(nanoseconds: 1_000_000_000)
+            stop.request("interrupted (SIGINT)")
+        }
+        let result = try await Driver.run(scenario: scenario, endpoints: nil, options: DriverOptions(stop: stop))
+        let stats = try #require(result.summary.stats(for: .http))
+        #expect(stats.total.count == 1)
+        #expect(stats.total.errors == [CategoryCount(category: "timeout", count: 1)])
+        let intended = try #require(stats.total.intendedCount)
+        #expect(intended >= 18 && intended <= 30, "intended \(intended), warnings \(result.summary.warnings)")
+        #expect(result.summary.warnings.contains { $0.contains("GENERATOR FELL BEHIND") }, "\(result.summary.warnings)")
+    }
+
     @Test func aTargetThatDiesIsCountedAsErrorsAndTheRunEndsOnSchedule() async throws {
         let edge = try FakeEdge()
         let scenario = Self.scenario(duration: 3, http: GenericRequests(schedule: .constant(rate: 50), requests: [.init(url: edge.base + "/ok", expectStatus: 204)]))

@@ -51,6 +51,7 @@ enum RunFixture {
                     if type == .api, second == 14, k < 2 { outcome = .misroute(.wrongBackend) }
                     if type == .ui, n % 97 == 0 { outcome = .error(.timeout); status = 0 }
                     if type == .upload, k == 9, second % 4 == 0 { outcome = .rejected(.throttled); status = 429 }
+                    recorder.countArrival(type, phase: phase)
                     recorder.record(RequestSample(
                         type: type, phase: phase, intended: intended, sent: intended + lag, finished: intended + lag + service,
                         outcome: outcome, status: status, connect: k == 0 ? 0.0004 : -1, tls: k == 0 ? 0.0031 : -1, ttfb: service * 0.9,

@@ -169,8 +169,7 @@ public struct RunAccumulator: Sendable {
                     latency.add(corrected[series])
                     serviceTime.add(service[series])
                     if let schedule, schedule.isOpenLoop, let current = intended {
-                        let (a, b) = window(phase)
-                        intended = current + schedule.expectedCount(until: b, runDuration: scenario.duration) - schedule.expectedCount(until: a, runDuration: scenario.duration)
+                        intended = current + Double(counters[series].scheduled)
                     } else if schedule != nil {
                         intended = nil
                     }

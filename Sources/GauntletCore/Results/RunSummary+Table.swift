@@ -5,7 +5,7 @@ extension RunSummary {
         func ms(_ value: Double?) -> String { value.map { Quantity.format(seconds: $0) } ?? "-" }
         func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
         func rpad(_ text: String, _ width: Int) -> String { text.count >= width ? text : String(repeating: " ", count: width - text.count) + text }
-        func rate(_ value: Double?) -> String { value.map { String(Int($0.rounded())) } ?? "max" }
+        func rate(_ value: Double?) -> String { value.map(format1) ?? "max" }
         var lines: [String] = []
         lines.append("\(scenario.name) (seed \(scenario.seed)) against \(scenario.target): \(Quantity.trim(measuredDuration))s measured\(partial ? " — PARTIAL: \(partialReason ?? "")" : "")")
         lines.append("")

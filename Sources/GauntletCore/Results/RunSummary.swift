@@ -171,7 +171,9 @@ public struct RequestStats: Sendable, Equatable, Codable {
     public var failed: Int
     /// Uploads refused for an allowed reason (throttled, too large …): neither ok nor errors.
     public var rejected: Int
-    /// Requests the schedule intended over the same time; nil for closed-loop (`max`) schedules.
+    /// Requests the schedule intended over the same time — the arrivals it actually drew (a Poisson
+    /// schedule's count varies around its mean) or the replay's items, sent or not; nil for closed-loop
+    /// (`max`) schedules.
     public var intendedCount: Double?
     public var intendedRate: Double?
     public var achievedRate: Double

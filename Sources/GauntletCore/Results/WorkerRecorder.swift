@@ -2,6 +2,10 @@ import Histogram
 
 /// Counters of one series (a request type in a phase) over one interval.
 public struct SeriesCounters: Sendable, Equatable {
+    /// Arrivals the schedule (or replay) produced for the series, sent or not: what `count` is held
+    /// against. Counted, not computed from the rate, so a Poisson schedule's draw is not taken for a
+    /// shortfall (or a surplus).
+    public var scheduled = 0
     public var count = 0
     public var ok = 0
     public var failed = 0
@@ -18,6 +22,7 @@ public struct SeriesCounters: Sendable, Equatable {
     public init() {}
 
     public mutating func add(_ other: SeriesCounters) {
+        scheduled += other.scheduled
         count += other.count
         ok += other.ok
         failed += other.failed
@@ -116,6 +121,12 @@ public struct WorkerRecorder: Sendable {
         if sample.ttfb >= 0 { current.auth[AuthStep.ttfb.index].record(seconds: sample.ttfb) }
         if sample.lbAuth >= 0 { current.auth[AuthStep.lb.index].record(seconds: sample.lbAuth) }
         if sample.target >= 0 { current.auth[AuthStep.target.index].record(seconds: sample.target) }
+    }
+
+    /// Counts one arrival of an open-loop schedule or a replay (by its intended time's phase), when the
+    /// worker takes it from the schedule or, at the end of a run, finds it due and never sent.
+    public mutating func countArrival(_ type: RequestType, phase: Int) {
+        current.counters[type.index * phaseCount + Swift.min(Swift.max(phase, 0), phaseCount - 1)].scheduled += 1
     }
 
     /// Records one timed step of authentication (a whole login, a token call, a DNS lookup …).

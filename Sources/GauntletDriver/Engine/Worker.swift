@@ -246,6 +246,7 @@ final class Worker: @unchecked Sendable {
         defer { link.finished.store(true, ordering: .releasing) }
         var nextBoundary = max(1.0, (now() + 1).rounded(.down))
         var stopDeadline = Double.infinity
+        var stoppedAt: Double?
         var completedSinceIssue = true
         let sweepInterval = min(0.01, plan.target.timeout / 20)
         var nextSweep = 0.0
@@ -265,6 +266,7 @@ final class Worker: @unchecked Sendable {
                 }
                 nextBoundary += 1
             }
+            if stoppedAt == nil, stop.isRequested { stoppedAt = t }
             let stopping = stop.isRequested || t >= duration
             // At the schedule's end, arrivals already due are still sent (late, and measured from their
             // intended time) during the grace period; a stop request sends nothing more.
@@ -302,9 +304,23 @@ final class Worker: @unchecked Sendable {
             let timeout = max(0, min(100, Int(((wake - now()) * 1000).rounded(.up))))
             curl_multi_poll(multi, nil, 0, Int32(timeout), nil)
         }
+        countUnsentArrivals(before: min(stoppedAt ?? duration, duration))
         link.inFlight.store(0, ordering: .relaxed)
         link.post(recorder.takeInterval(nextIndex: Int(nextBoundary)))
         if logging { link.postLog(requestLog) }
+    }
+
+    /// Arrivals that fell due before `end` (the schedule's end, or the stop request) but were never taken
+    /// — a generator that fell behind, or a stop with a backlog — still count as scheduled, so the
+    /// summary holds what was sent against all that was asked for.
+    private func countUnsentArrivals(before end: Double) {
+        for lane in lanes where !lane.closedLoop {
+            while let next = lane.nextTime, next < end {
+                recorder.countArrival(lane.type, phase: phase(at: next))
+                if lane.replay != nil { lane.replayHead += 1 }
+                advance(lane)
+            }
+        }
     }
 
     /// This worker's items of a replay, by type: a logged-in user's items go to the worker that owns
@@ -359,6 +375,7 @@ final class Worker: @unchecked Sendable {
                 intended = t
             } else if let next = lane.nextTime, next <= t {
                 intended = next
+                recorder.countArrival(lane.type, phase: phase(at: next))
                 if let replay = lane.replay {
                     item = replay[lane.replayHead]
                     lane.replayHead += 1
