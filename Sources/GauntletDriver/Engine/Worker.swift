@@ -248,7 +248,7 @@ final class Worker: @unchecked Sendable {
         var stopDeadline = Double.infinity
         var stoppedAt: Double?
         var completedSinceIssue = true
-        let sweepInterval = min(0.01, plan.target.timeout / 20)
+        let sweepInterval = max(0.001, min(0.01, plan.target.timeout / 20))
         var nextSweep = 0.0
         while true {
             let t = now()
