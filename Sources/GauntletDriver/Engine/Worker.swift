@@ -376,7 +376,6 @@ final class Worker: @unchecked Sendable {
                 intended = t
             } else if let next = lane.nextTime, next <= t {
                 intended = next
-                recorder.countArrival(lane.type, phase: phase(at: next))
                 if let replay = lane.replay {
                     item = replay[lane.replayHead]
                     lane.replayHead += 1
@@ -385,7 +384,9 @@ final class Worker: @unchecked Sendable {
             } else {
                 return
             }
-            guard let request = item.map({ makeRequest(lane, replaying: $0) }) ?? makeRequest(lane, intended: intended) else {
+            let phase = phase(at: intended)
+            if !lane.closedLoop { recorder.countArrival(lane.type, phase: phase) }
+            guard let request = item.map({ makeRequest(lane, replaying: $0, phase: phase) }) ?? makeRequest(lane, intended: intended, phase: phase) else {
                 // Nothing can be sent for this lane (e.g. no user of the audience on this worker); a
                 // closed-loop lane would otherwise spin here.
                 if lane.closedLoop { return }
@@ -894,10 +895,9 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    private func makeRequest(_ lane: Lane, intended: Double) -> PlannedRequest? {
+    private func makeRequest(_ lane: Lane, intended: Double, phase: Int) -> PlannedRequest? {
         let scenario = plan.scenario
         let laneIndex = lane.index
-        let phase = phase(at: intended)
         switch lane.type {
         case .http:
             guard let http = scenario.httpRequests, !http.requests.isEmpty else { return nil }
@@ -948,9 +948,8 @@ final class Worker: @unchecked Sendable {
 
     /// A replayed request: the item's method and path to the LB (uploads: a generated batch to the
     /// gateway), as the item's user or without a session.
-    private func makeRequest(_ lane: Lane, replaying item: ReplayItem) -> PlannedRequest? {
+    private func makeRequest(_ lane: Lane, replaying item: ReplayItem, phase: Int) -> PlannedRequest? {
         let laneIndex = lane.index
-        let phase = phase(at: item.intended)
         var user: Int?
         if let replayUser = item.user {
             guard let credential = plan.credential(for: replayUser) else {
