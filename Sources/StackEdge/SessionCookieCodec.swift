@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StackSupport
 
 /// Encrypts sessions into `AWSELBAuthSessionCookie-0..n` (AES-256-GCM, sharded so no cookie passes ALB's
 /// 4 KB) and decrypts them back. Anything that fails to decrypt, decode or is past its session timeout is
