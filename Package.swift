@@ -5,8 +5,10 @@ import PackageDescription
 //
 //   GauntletCore   pure: scenario, schedules, oracle, thresholds, statistics, results model
 //   CCurl          libcurl's C API behind typed static-inline wrappers (the one door to C)
-//   CZlib          zlib, for gzip request bodies
-//   GauntletDriver load driver: Core + CCurl (+ CZlib); its event loops run on their own threads
+//   CZlib          zlib's C API; only SharedPrimitives imports it
+//   SharedPrimitives what both sides share besides the wire: a seeded generator and the one Swift door
+//                  to zlib; it imports nothing of either side
+//   GauntletDriver load driver: Core + CCurl; its event loops run on their own threads
 //   GauntletReports renderers over results files: Core only
 //   Stack*         the reference stack; never imports the harness (they share only the wire)
 //   gauntlet       the CLI: wires the modules together and maps outcomes to exit codes
@@ -49,6 +51,7 @@ let package = Package(
         .target(
             name: "GauntletCore",
             dependencies: [
+                "SharedPrimitives",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -64,14 +67,20 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Shared by the harness and the stack (the one exception to "they share only the wire").
+        .target(
+            name: "SharedPrimitives",
+            dependencies: ["CZlib"],
+            swiftSettings: strict
+        ),
         .target(
             name: "GauntletDriver",
-            dependencies: ["GauntletCore", "CCurl", "CZlib"],
+            dependencies: ["GauntletCore", "SharedPrimitives", "CCurl"],
             swiftSettings: strict
         ),
         .target(
             name: "GauntletReports",
-            dependencies: ["GauntletCore", "CZlib"],
+            dependencies: ["GauntletCore", "SharedPrimitives"],
             swiftSettings: strict
         ),
 
@@ -97,7 +106,7 @@ let package = Package(
         .target(
             name: "StackIdentity",
             dependencies: [
-                "StackSupport",
+                "StackSupport", "SharedPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -119,7 +128,7 @@ let package = Package(
         .target(
             name: "StackUpload",
             dependencies: [
-                "StackSupport", "CZlib",
+                "StackSupport", "SharedPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -176,6 +185,7 @@ let package = Package(
         ),
 
         // MARK: tests (they mirror the modules)
+        .testTarget(name: "SharedPrimitivesTests", dependencies: ["SharedPrimitives"]),
         .testTarget(name: "GauntletCoreTests", dependencies: ["GauntletCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GauntletDriverTests", dependencies: ["GauntletDriver", "GauntletCore"]),
         .testTarget(
@@ -186,6 +196,7 @@ let package = Package(
             name: "GauntletStackTests",
             dependencies: [
                 "GauntletStack", "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends",
+                "SharedPrimitives",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SharedPrimitives
 
 /// The user pool's fixed contents: users, groups and app clients. Built once at start-up (that is when
 /// the password hashing happens) and read-only afterwards, so request handlers share it without locks.
