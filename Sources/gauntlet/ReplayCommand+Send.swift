@@ -89,10 +89,7 @@ extension ReplayCommand {
         print("replay took \(Quantity.format(seconds: outcome.sentSpan)) to send (planned \(Quantity.format(seconds: planned.lastOffset)), recorded \(Quantity.format(seconds: planned.planner.recordedSpan)))")
         print("results: \(directory)")
 
-        let all = result.summary.all
-        let unreachable = all.count > 0 && all.ok == 0 && all.rejected == 0
-            && all.errors.allSatisfy { ["dns", "connect", "tls"].contains($0.category) }
-        if unreachable { throw GauntletExit.runFailed }
+        if result.summary.targetUnreachable { throw GauntletExit.runFailed }
         if outcome.comparison.differed > 0 || outcome.matcher.unreplayed > 0 || !result.summary.thresholdsPassed { throw GauntletExit.thresholdFailed }
     }
 

@@ -110,10 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         print(result.summary.table)
         print("results: \(outputDirectory)")
 
-        let all = result.summary.all
-        let unreachable = all.count > 0 && all.ok == 0 && all.rejected == 0
-            && all.errors.allSatisfy { ["dns", "connect", "tls"].contains($0.category) }
-        if unreachable { throw GauntletExit.runFailed }
+        if result.summary.targetUnreachable { throw GauntletExit.runFailed }
         if !result.summary.thresholdsPassed { throw GauntletExit.thresholdFailed }
     }
 
