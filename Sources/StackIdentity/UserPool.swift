@@ -90,7 +90,7 @@ public struct UserPool: Sendable {
             let slots = UnsafeSlots(base: buffer.baseAddress)
             let passwords = credentials.map(\.password)
             DispatchQueue.concurrentPerform(iterations: passwords.count) { i in
-                (slots.base! + i).initialize(to: PasswordHash(password: passwords[i], rounds: rounds))
+                slots.base?.advanced(by: i).initialize(to: PasswordHash(password: passwords[i], rounds: rounds))
             }
             count = passwords.count
         }
