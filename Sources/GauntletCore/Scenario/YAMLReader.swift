@@ -187,7 +187,7 @@ final class YAMLReader {
     }
 
     /// One of an enum's raw values, as the enum's case.
-    func oneOf<Choice: CaseIterable & RawRepresentable<String>>(_ node: Node?, _ path: String, _ type: Choice.Type) -> Choice? {
+    func oneOf<Choice: CaseIterable & RawRepresentable>(_ node: Node?, _ path: String, _ type: Choice.Type) -> Choice? where Choice.RawValue == String {
         oneOf(node, path, Choice.allCases.map(\.rawValue)).flatMap(Choice.init(rawValue:))
     }
 
