@@ -29,24 +29,8 @@ extension Zlib {
         /// stream ends. A step that consumes and produces nothing means zlib needs more input.
         public func inflate(_ input: ArraySlice<UInt8>, into output: inout [UInt8]) throws(Failure) -> Step {
             precondition(!output.isEmpty, "Zlib.Inflater needs room to write")
-            var status: Int32 = Z_OK
-            var step = Step(consumed: 0, produced: 0, finished: false)
-            input.withUnsafeBufferPointer { source in
-                output.withUnsafeMutableBufferPointer { destination in
-                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                    stream.avail_in = uInt(source.count)
-                    stream.next_out = destination.baseAddress
-                    stream.avail_out = uInt(destination.count)
-                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    step.consumed = source.count - Int(stream.avail_in)
-                    step.produced = destination.count - Int(stream.avail_out)
-                    // The buffers are only borrowed for this call.
-                    stream.next_in = nil
-                    stream.avail_in = 0
-                    stream.next_out = nil
-                    stream.avail_out = 0
-                }
-            }
+            let (status, consumed, produced) = stream.run({ CZlib.inflate(&$0, Z_NO_FLUSH) }, input: input, output: &output)
+            var step = Step(consumed: consumed, produced: produced, finished: false)
             switch status {
             case Z_STREAM_END:
                 step.finished = true

@@ -57,18 +57,7 @@ public enum Zlib {
         defer { deflateEnd(&stream) }
         // deflateBound is enough for one Z_FINISH call; the slack covers the gzip header's extra bytes.
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
-        var status: Int32 = Z_OK
-        var produced = 0
-        input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { destination in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = destination.baseAddress
-                stream.avail_out = uInt(destination.count)
-                status = deflate(&stream, Z_FINISH)
-                produced = destination.count - Int(stream.avail_out)
-            }
-        }
+        let (status, _, produced) = stream.run({ deflate(&$0, Z_FINISH) }, input: input[...], output: &output)
         guard status == Z_STREAM_END else { throw .corrupt(stream.msg.map { String(cString: $0) } ?? "deflate status \(status)") }
         output.removeSubrange(produced...)
         return output
@@ -95,5 +84,31 @@ public enum Zlib {
                 throw .truncated
             }
         }
+    }
+}
+
+extension z_stream {
+    /// One `deflate` or `inflate` call over borrowed buffers, which zlib is not left pointing at: its
+    /// status, and how many bytes it consumed and produced.
+    mutating func run(
+        _ call: (inout z_stream) -> Int32, input: ArraySlice<UInt8>, output: inout [UInt8]
+    ) -> (status: Int32, consumed: Int, produced: Int) {
+        var result = (status: Z_OK, consumed: 0, produced: 0)
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                avail_in = uInt(source.count)
+                next_out = destination.baseAddress
+                avail_out = uInt(destination.count)
+                result.status = call(&self)
+                result.consumed = source.count - Int(avail_in)
+                result.produced = destination.count - Int(avail_out)
+                next_in = nil
+                avail_in = 0
+                next_out = nil
+                avail_out = 0
+            }
+        }
+        return result
     }
 }
