@@ -69,6 +69,8 @@ public enum Zlib {
     public static func decompress(_ input: [UInt8], format: Format, limit: Int = .max, members: Bool = false) throws(Failure) -> [UInt8] {
         let inflater = try Inflater(format: format)
         var output: [UInt8] = []
+        // Text compresses about fourfold; reserving that much saves most regrowth of a large body.
+        output.reserveCapacity(min(limit, max(input.count * 4, 4096)))
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var offset = 0
         while true {
