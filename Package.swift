@@ -5,8 +5,10 @@ import PackageDescription
 //
 //   GauntletCore   pure: scenario, schedules, oracle, thresholds, statistics, results model
 //   CCurl          libcurl's C API behind typed static-inline wrappers (the one door to C)
-//   CZlib          zlib, for gzip request bodies
-//   GauntletDriver load driver: Core + CCurl (+ CZlib); its event loops run on their own threads
+//   CZlib          zlib's C API; only SharedPrimitives imports it
+//   SharedPrimitives what both sides share besides the wire: a seeded generator and the one Swift door
+//                  to zlib; it imports nothing of either side
+//   GauntletDriver load driver: Core + CCurl; its event loops run on their own threads
 //   GauntletReports renderers over results files: Core only
 //   Stack*         the reference stack; never imports the harness (they share only the wire)
 //   gauntlet       the CLI: wires the modules together and maps outcomes to exit codes
@@ -31,6 +33,8 @@ let stackDependencies: [Package.Dependency] = [
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+    .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -49,6 +53,7 @@ let package = Package(
         .target(
             name: "GauntletCore",
             dependencies: [
+                "SharedPrimitives",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -64,14 +69,23 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Shared by the harness and the stack (the one exception to "they share only the wire").
+        .target(
+            name: "SharedPrimitives",
+            dependencies: ["CZlib"],
+            swiftSettings: strict
+        ),
         .target(
             name: "GauntletDriver",
-            dependencies: ["GauntletCore", "CCurl", "CZlib"],
+            dependencies: ["GauntletCore", "SharedPrimitives", "CCurl"],
             swiftSettings: strict
         ),
         .target(
             name: "GauntletReports",
-            dependencies: ["GauntletCore", "CZlib"],
+            dependencies: [
+                "GauntletCore", "SharedPrimitives",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: strict
         ),
 
@@ -82,11 +96,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -97,12 +110,14 @@ let package = Package(
         .target(
             name: "StackIdentity",
             dependencies: [
-                "StackSupport",
+                "StackSupport", "SharedPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -119,10 +134,13 @@ let package = Package(
         .target(
             name: "StackUpload",
             dependencies: [
-                "StackSupport", "CZlib",
+                "StackSupport", "SharedPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -131,10 +149,11 @@ let package = Package(
             dependencies: [
                 "StackSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -144,8 +163,8 @@ let package = Package(
                 "StackSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -161,6 +180,8 @@ let package = Package(
                 "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -171,28 +192,46 @@ let package = Package(
             dependencies: [
                 "GauntletCore", "GauntletDriver", "GauntletReports", "GauntletStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
 
         // MARK: tests (they mirror the modules)
+        .testTarget(name: "SharedPrimitivesTests", dependencies: ["SharedPrimitives"]),
         .testTarget(name: "GauntletCoreTests", dependencies: ["GauntletCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GauntletDriverTests", dependencies: ["GauntletDriver", "GauntletCore"]),
         .testTarget(
-            name: "GauntletReportsTests", dependencies: ["GauntletReports", "GauntletCore"],
+            name: "GauntletReportsTests",
+            dependencies: ["GauntletReports", "GauntletCore", .product(name: "Histogram", package: "hdrhistogram-swift")],
             resources: [.copy("Golden"), .copy("Fixtures")]
         ),
         .testTarget(
             name: "GauntletStackTests",
             dependencies: [
                 "GauntletStack", "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends",
+                "SharedPrimitives",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
             name: "GauntletEndToEndTests",
-            dependencies: ["gauntlet", "GauntletCore", "GauntletDriver", "GauntletStack"]
+            dependencies: ["gauntlet", "GauntletCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import _CryptoExtras
+import StackSupport
 
 /// What a backend trusts, handed in at start: the load balancer's ES256 public keys by `kid`
 /// (as ALB publishes them, PEM), the ALB ARN it expects as `signer`, the app client id, the identity

@@ -28,9 +28,10 @@ struct DNSStreamFrameDecoder: ByteToMessageDecoder {
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else { return .needMoreData }
-        guard buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 2)
-        let frame = buffer.readSlice(length: Int(length))!
+        guard buffer.readableBytes >= 2 + Int(length),
+              let frame = buffer.getSlice(at: buffer.readerIndex + 2, length: Int(length))
+        else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 2 + Int(length))
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }

@@ -58,7 +58,7 @@ public struct AccessLogEntry: Sendable, Hashable {
     }
 
     public var line: String {
-        func dash(_ s: String?) -> String { (s?.isEmpty ?? true) ? "-" : s! }
+        func dash(_ s: String?) -> String { s.flatMap { $0.isEmpty ? nil : $0 } ?? "-" }
         func quoted(_ s: String?) -> String { "\"" + Self.escape(dash(s)) + "\"" }
         func seconds(_ t: Double) -> String { t < 0 ? "-1" : String(format: "%.3f", t) }
         let fields: [String] = [

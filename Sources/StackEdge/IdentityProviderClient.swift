@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import StackSupport
 
 /// The LB's server-to-server calls to the identity provider: code exchange, refresh, userInfo.
 struct IdentityProviderClient: Sendable {

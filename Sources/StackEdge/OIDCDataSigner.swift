@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StackSupport
 
 /// Signs `x-amzn-oidc-data` as ALB does: ES256 over `header.payload`, raw r‖s signature, each part base64url
 /// *with* padding. The header carries `alg`, `kid`, `signer`, `iss`, `client`, `exp` and `typ`; the payload is

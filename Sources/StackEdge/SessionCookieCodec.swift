@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StackSupport
 
 /// Encrypts sessions into `AWSELBAuthSessionCookie-0..n` (AES-256-GCM, sharded so no cookie passes ALB's
 /// 4 KB) and decrypts them back. Anything that fails to decrypt, decode or is past its session timeout is
@@ -26,7 +27,9 @@ public struct SessionCookieCodec: Sendable {
     func seal<T: Encodable>(_ value: T) throws -> String {
         let plain = try JSONEncoder().encode(value)
         let box = try AES.GCM.seal(plain, using: key, authenticating: associatedData)
-        return Base64URL.encode(box.combined!, padded: false)
+        // `combined` is nil only for a nonce of non-standard size, which `seal` never makes.
+        guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
+        return Base64URL.encode(combined, padded: false)
     }
 
     func open<T: Decodable>(_ type: T.Type, from text: String) -> T? {

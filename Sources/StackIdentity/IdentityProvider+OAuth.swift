@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import StackSupport
 
 /// `/oauth2/token` (authorization_code, refresh_token, client_credentials), `/oauth2/userInfo`,
 /// `/oauth2/revoke`, with OAuth 2.0 error bodies.

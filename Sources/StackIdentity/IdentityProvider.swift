@@ -50,7 +50,7 @@ public final class IdentityProvider: Sendable {
         self.bound = BoundPort(name: "identity provider")
         self.stackMetrics = StackMetrics()
         self.metrics = IdentityMetrics(metrics: stackMetrics)
-        self.bucket = Mutex(TokenBucket(rate: config.quota.authRps, capacity: config.quota.burst))
+        self.bucket = Mutex(TokenBucket(rate: config.quota.authRps, burst: config.quota.burst))
         self.clock = clock
         self.context = context
         self.decoyHash = PasswordHash(password: SessionStore.randomToken(), rounds: config.passwordHashRounds)
@@ -114,7 +114,7 @@ public final class IdentityProvider: Sendable {
     /// One request in the authentication quota category; false means "answer TooManyRequests".
     func admitAuthRequest(endpoint: String) -> Bool {
         let now = clock()
-        let ok = bucket.withLock { $0.take(now: now) }
+        let ok = bucket.withLock { $0.take(now: now) } == .allowed
         if !ok { metrics.throttled(endpoint) }
         return ok
     }

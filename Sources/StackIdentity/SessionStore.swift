@@ -1,4 +1,5 @@
 import Foundation
+import StackSupport
 
 /// The identity provider's mutable state: refresh tokens, authorization codes, CSRF tokens, hosted-UI
 /// sessions and revocations. A plain value type with time passed in; `IdentityProvider` keeps it behind a

@@ -2,6 +2,7 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import JWTKit
+import StackSupport
 
 /// Signs and checks the pool's tokens. ID and access tokens use different RSA keys (different `kid`s),
 /// as Cognito's do, so a verifier that mixes them up fails. Keys persist in the state directory
@@ -102,20 +103,5 @@ public struct TokenIssuer: Sendable {
             throw IdentitySetupError.invalid("cannot write the signing key \(url.path)")
         }
         return key
-    }
-}
-
-enum Base64URL {
-    static func encode(_ data: some DataProtocol) -> String {
-        Data(data).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: String) -> Data? {
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.count % 4 != 0 { s += "=" }
-        return Data(base64Encoded: s)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SharedPrimitives
 
 /// The user pool's fixed contents: users, groups and app clients. Built once at start-up (that is when
 /// the password hashing happens) and read-only afterwards, so request handlers share it without locks.
@@ -89,7 +90,7 @@ public struct UserPool: Sendable {
             let slots = UnsafeSlots(base: buffer.baseAddress)
             let passwords = credentials.map(\.password)
             DispatchQueue.concurrentPerform(iterations: passwords.count) { i in
-                (slots.base! + i).initialize(to: PasswordHash(password: passwords[i], rounds: rounds))
+                slots.base?.advanced(by: i).initialize(to: PasswordHash(password: passwords[i], rounds: rounds))
             }
             count = passwords.count
         }

@@ -54,17 +54,20 @@ public struct StackCA: Sendable {
             try write(caCert.serializeAsPEM().pemString, to: caFile, mode: 0o644)
         }
 
-        var leaf: (Certificate, P256.Signing.PrivateKey)?
+        var reusable: (Certificate, P256.Signing.PrivateKey)?
         if fm.fileExists(atPath: leafFile.path), fm.fileExists(atPath: leafKeyFile.path) {
             let cert = try load(leafFile) { try Certificate(pemEncoded: $0) }
             let key = try load(leafKeyFile) { try P256.Signing.PrivateKey(pemRepresentation: $0) }
             if cert.issuer == caCert.subject, covers(cert, hostnames: hostnames),
                 cert.notValidAfter > Date().addingTimeInterval(86_400)
             {
-                leaf = (cert, key)
+                reusable = (cert, key)
             }
         }
-        if leaf == nil {
+        let leaf: (Certificate, P256.Signing.PrivateKey)
+        if let reusable {
+            leaf = reusable
+        } else {
             let key = P256.Signing.PrivateKey()
             let cert = try makeLeaf(key: key, hostnames: hostnames, caCert: caCert, caKey: caKey)
             try write(key.pemRepresentation, to: leafKeyFile, mode: 0o600)
@@ -72,7 +75,7 @@ public struct StackCA: Sendable {
             leaf = (cert, key)
         }
         return StackCA(
-            caCertificate: caCert, leafCertificate: leaf!.0, caKey: caKey, leafKey: leaf!.1,
+            caCertificate: caCert, leafCertificate: leaf.0, caKey: caKey, leafKey: leaf.1,
             caFile: caFile, leafFile: leafFile, leafKeyFile: leafKeyFile)
     }
 

@@ -185,7 +185,10 @@ struct ByteReader {
         return bytes[position..<position + n]
     }
 
-    mutating func u8() throws(BlockError) -> UInt8 { try bytes(1).first! }
+    mutating func u8() throws(BlockError) -> UInt8 {
+        guard let byte = try bytes(1).first else { throw .truncated }
+        return byte
+    }
     mutating func u16() throws(BlockError) -> UInt16 { UInt16(truncatingIfNeeded: try le(2)) }
     mutating func u32() throws(BlockError) -> UInt32 { UInt32(truncatingIfNeeded: try le(4)) }
     mutating func u64() throws(BlockError) -> UInt64 { try le(8) }

@@ -50,6 +50,11 @@ extension EventStore {
         var failures: [(PendingAppend, any Error)] = []
         for request in round {
             let start = buffer.count
+            // `append` refuses empty batches; a request without events would have no time range to index.
+            guard let earliest = request.timestamps.min(), let latest = request.timestamps.max() else {
+                failures.append((request, StoreError.emptyBatch))
+                continue
+            }
             do {
                 try EventBlockFrame.seal(
                     payload: request.payload, firstOffset: offset, count: request.timestamps.count,
@@ -63,7 +68,7 @@ extension EventStore {
                 BlockRef(
                     segmentID: active.id, position: active.size + Int64(start), length: buffer.count - start,
                     firstOffset: offset, count: request.timestamps.count,
-                    minTimestamp: request.timestamps.min()!, maxTimestamp: request.timestamps.max()!))
+                    minTimestamp: earliest, maxTimestamp: latest))
             offset += UInt64(request.timestamps.count)
             sealed.append(request)
         }

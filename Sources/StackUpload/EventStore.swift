@@ -185,7 +185,7 @@ public final class EventStore: @unchecked Sendable {
                     return
                 }
                 if waitingOnKey[key] != nil {
-                    waitingOnKey[key]!.append((digest, continuation))
+                    waitingOnKey[key]?.append((digest, continuation))
                     return
                 }
                 waitingOnKey[key] = []

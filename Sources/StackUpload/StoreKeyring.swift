@@ -9,6 +9,8 @@ import Glibc
 public struct StoreKeyring: Sendable {
     public let path: String
     public private(set) var activeKeyID: String
+    /// The key new blocks are sealed with; always one of `keys`.
+    public private(set) var activeKey: SymmetricKey
     private var keys: [String: SymmetricKey]
 
     private struct File: Codable {
@@ -38,7 +40,8 @@ public struct StoreKeyring: Sendable {
     public static func openOrCreate(path: String) throws -> StoreKeyring {
         if access(path, F_OK) != 0 {
             let keyID = newKeyID()
-            let ring = StoreKeyring(path: path, activeKeyID: keyID, keys: [keyID: SymmetricKey(size: .bits256)])
+            let key = SymmetricKey(size: .bits256)
+            let ring = StoreKeyring(path: path, activeKeyID: keyID, activeKey: key, keys: [keyID: key])
             try ring.save()
             return ring
         }
@@ -60,19 +63,18 @@ public struct StoreKeyring: Sendable {
             }
             keys[entry.id] = SymmetricKey(data: raw)
         }
-        guard keys[file.active] != nil else {
+        guard let activeKey = keys[file.active] else {
             throw KeyringError.malformed(path: path, reason: "active key \(file.active) is not in the file")
         }
-        return StoreKeyring(path: path, activeKeyID: file.active, keys: keys)
+        return StoreKeyring(path: path, activeKeyID: file.active, activeKey: activeKey, keys: keys)
     }
 
-    private init(path: String, activeKeyID: String, keys: [String: SymmetricKey]) {
+    private init(path: String, activeKeyID: String, activeKey: SymmetricKey, keys: [String: SymmetricKey]) {
         self.path = path
         self.activeKeyID = activeKeyID
+        self.activeKey = activeKey
         self.keys = keys
     }
-
-    public var activeKey: SymmetricKey { keys[activeKeyID]! }
 
     public func key(id: String) -> SymmetricKey? { keys[id] }
 
@@ -82,8 +84,10 @@ public struct StoreKeyring: Sendable {
     @discardableResult
     public mutating func rotate() throws -> String {
         let keyID = Self.newKeyID()
-        keys[keyID] = SymmetricKey(size: .bits256)
+        let key = SymmetricKey(size: .bits256)
+        keys[keyID] = key
         activeKeyID = keyID
+        activeKey = key
         try save()
         return keyID
     }

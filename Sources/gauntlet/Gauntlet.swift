@@ -62,13 +62,6 @@ enum GauntletExit {
     static let runFailed = ExitCode(3)
 }
 
-/// Says plainly that a subcommand's machinery has not landed yet, and exits 2 rather than pretending.
-func notYetAvailable(_ command: String, landsWith: String) -> ExitCode {
-    var stderr = StandardError()
-    print("gauntlet \(command): not available yet — it lands with \(landsWith).", to: &stderr)
-    return GauntletExit.invalidInput
-}
-
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
         FileHandle.standardError.write(Data(string.utf8))

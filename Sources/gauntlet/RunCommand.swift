@@ -20,17 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The scenario file (YAML).")
     var scenario: String
 
-    @Option(help: "Write the results to this directory instead of results/<scenario>-<UTC time>.")
-    var out: String?
-
-    @Option(help: "An endpoints file written by `gauntlet stack --endpoints`: run against that stack.")
-    var endpoints: String?
-
-    @Option(help: "Load-generator threads (overrides the scenario's http.workers).")
-    var workers: Int?
-
-    @Flag(help: "No live progress line.")
-    var quiet = false
+    @OptionGroup var drive: DriveOptions
 
     func run() async throws {
         var stderr = StandardError()
@@ -50,10 +40,10 @@ struct RunCommand: AsyncParsableCommand {
         var stopStack: (@Sendable () async -> Void)?
         var embeddedStack: EmbeddedStack?
         do {
-            if let path = self.endpoints {
+            if let path = drive.endpoints {
                 endpoints = try Driver.loadEndpoints(path: path)
             } else if case .embedded(let embedded) = scenario.target {
-                let stack = try await EmbeddedStack.startForCommand(embedded, scenarioDirectory: directory.isEmpty ? "." : directory, command: "run", quiet: quiet)
+                let stack = try await EmbeddedStack.startForCommand(embedded, scenarioDirectory: directory.isEmpty ? "." : directory, command: "run", quiet: drive.quiet)
                 embeddedStack = stack
                 stopStack = { await stack.stop() }
                 endpoints = try Endpoints.decode(stack.endpointsJSON)
@@ -66,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         let interactive = ProgressOutput.interactive
         let showProgress = ProgressOutput.progress(interactive: interactive)
         let showWarning = ProgressOutput.warning(interactive: interactive)
-        let outputDirectory = out ?? Self.defaultDirectory(for: scenario.name)
+        let outputDirectory = drive.out ?? Self.defaultDirectory(for: scenario.name)
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {
@@ -74,8 +64,8 @@ struct RunCommand: AsyncParsableCommand {
             throw GauntletExit.runFailed
         }
         let options = DriverOptions(
-            workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
-            onProgress: quiet ? nil : showProgress, onWarning: showWarning,
+            workers: drive.workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
+            onProgress: drive.quiet ? nil : showProgress, onWarning: showWarning,
             requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil,
             intervalsPath: outputDirectory + "/intervals.jsonl")
         let result: RunResult
@@ -87,33 +77,16 @@ struct RunCommand: AsyncParsableCommand {
             if case .invalidTarget = error { throw GauntletExit.invalidInput }
             throw GauntletExit.runFailed
         }
-        if interactive && !quiet { print("", to: &stderr) }
+        if interactive && !drive.quiet { print("", to: &stderr) }
 
-        do {
-            try ResultsWriter.write(result, to: outputDirectory)
-            // The embedded stack's ALB access log is a replay source (`gauntlet replay RUN_DIR/access.log`).
-            if let log = embeddedStack?.accessLog, FileManager.default.fileExists(atPath: log) {
-                try? FileManager.default.removeItem(atPath: outputDirectory + "/access.log")
-                try FileManager.default.copyItem(atPath: log, toPath: outputDirectory + "/access.log")
-            }
-        } catch {
-            await stopStack?()
-            print("gauntlet run: cannot write the results to \(outputDirectory): \(error)", to: &stderr)
-            throw GauntletExit.runFailed
-        }
+        let written = RunOutput.write(result, to: outputDirectory, accessLog: embeddedStack?.accessLog, command: "run")
         await stopStack?()
-        do {
-            _ = try RunReport.regenerate(outputDirectory)
-        } catch {
-            print("gauntlet run: the results are written, but the reports could not be rendered: \(error)", to: &stderr)
-        }
+        guard written else { throw GauntletExit.runFailed }
+        RunOutput.renderReports(outputDirectory, command: "run")
         print(result.summary.table)
         print("results: \(outputDirectory)")
 
-        let all = result.summary.all
-        let unreachable = all.count > 0 && all.ok == 0 && all.rejected == 0
-            && all.errors.allSatisfy { ["dns", "connect", "tls"].contains($0.category) }
-        if unreachable { throw GauntletExit.runFailed }
+        if result.summary.targetUnreachable { throw GauntletExit.runFailed }
         if !result.summary.thresholdsPassed { throw GauntletExit.thresholdFailed }
     }
 

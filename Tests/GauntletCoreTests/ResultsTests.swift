@@ -65,6 +65,26 @@ import Testing
         #expect(summary.scheduleLag.fellBehind == false)
     }
 
+    @Test("the target is unreachable only when every request failed before reaching it")
+    func targetUnreachable() {
+        var summary = Self.accumulate(Self.scenario()).summary(
+            timing: .init(startedAt: "a", endedAt: "b", elapsed: 3), target: "t", gauntletVersion: "test", partialReason: nil)
+        #expect(!summary.targetUnreachable)
+        summary.all = RequestStats(
+            count: 5, ok: 0, failed: 5, rejected: 0, intendedCount: nil, intendedRate: nil, achievedRate: 0, latency: nil, serviceTime: nil,
+            errors: [CategoryCount(category: "connect", count: 3), CategoryCount(category: "tls", count: 1), CategoryCount(category: "dns", count: 1)],
+            statuses: [])
+        #expect(summary.targetUnreachable)
+        summary.all.errors.append(CategoryCount(category: "timeout", count: 1))
+        #expect(!summary.targetUnreachable, "a timeout means the target was reached")
+        summary.all.errors = [CategoryCount(category: "a_category_from_a_newer_build", count: 5)]
+        #expect(!summary.targetUnreachable)
+        summary.all = RequestStats(
+            count: 0, ok: 0, failed: 0, rejected: 0, intendedCount: nil, intendedRate: nil, achievedRate: 0, latency: nil, serviceTime: nil,
+            errors: [], statuses: [])
+        #expect(!summary.targetUnreachable, "no request made is not an unreachable target")
+    }
+
     @Test func misroutesAreCountedWithExamplesAndFailThresholds() throws {
         let scenario = Self.scenario(thresholds: ["routing.misroutes == 0", "latency.ui.p99 < 50ms", "upload.events_per_second >= 1000"])
         let summary = Self.accumulate(scenario, misrouteEvery: 5).summary(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StackSupport
 import Testing
 
 @testable import StackEdge

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import StackIdentity
+import StackSupport
 import Testing
 
 func base64url(_ bytes: some Sequence<UInt8>) -> String {
@@ -260,10 +261,10 @@ func firstMatch(_ pattern: String, in text: String) -> String? {
 
 @Suite struct IdentityPureTests {
     @Test func tokenBucketRefillsAtItsRate() {
-        var bucket = TokenBucket(rate: 2, capacity: 2)
+        var bucket = TokenBucket(rate: 2, burst: 2)
         let times: [Double] = [0, 0, 0, 0.4, 0.5, 10, 10, 10]
-        let admitted = times.map { bucket.take(now: $0) }
-        // The last `false`: capacity caps the tokens saved up over the 9.5 s idle stretch.
+        let admitted = times.map { bucket.take(now: $0) == .allowed }
+        // The last `false`: the burst caps the tokens saved up over the 9.5 s idle stretch.
         #expect(admitted == [true, true, false, false, true, true, true, false])
     }
 

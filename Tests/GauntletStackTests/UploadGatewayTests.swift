@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import NIOCore
+import SharedPrimitives
 import StackSupport
 import Testing
 import _CryptoExtras
@@ -80,10 +81,10 @@ struct UploadGatewayTests {
     @Test("Content-Encoding deflate, zlib-wrapped (RFC 9110) or raw as some clients send it, and gzip members")
     func deflate() async throws {
         try await withGateway { client, store, _ in
-            for (i, bits) in [Int32(15), -15].enumerated() {
-                let body = zlibCompress(ndjson(20, prefix: "d\(i)"), windowBits: bits)
+            for (i, format) in [Zlib.Format.zlib, .raw].enumerated() {
+                let body = zlibCompress(ndjson(20, prefix: "d\(i)"), format: format)
                 let response = try await post(client, body, extra: [.contentEncoding: "deflate"])
-                #expect(response.status == .accepted, "window bits \(bits)")
+                #expect(response.status == .accepted, "\(format)")
             }
             // Two concatenated gzip members are one valid gzip body.
             let members = gzipCompress(ndjson(5, prefix: "m1") + Array("\n".utf8)) + gzipCompress(ndjson(5, prefix: "m2"))

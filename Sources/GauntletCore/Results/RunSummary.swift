@@ -69,7 +69,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     /// Decodes `summary.json`; refuses a schema version this build does not know.
     public static func decode(_ data: Data) throws -> RunSummary {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(camelCasing: path.last!.stringValue) }
+        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(camelCasing: path.last?.stringValue ?? "") }
         let summary = try decoder.decode(RunSummary.self, from: data)
         guard summary.schemaVersion == currentSchemaVersion else {
             throw DecodingError.dataCorrupted(.init(

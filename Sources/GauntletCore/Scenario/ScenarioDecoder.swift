@@ -193,8 +193,8 @@ public enum ScenarioDecoder {
         users.managers = r.integer(map.value("managers"), "users.managers", min: 0, max: 100_000, what: "a number of users") ?? users.managers
         users.analysts = r.integer(map.value("analysts"), "users.analysts", min: 0, max: 100_000, what: "a number of users") ?? users.analysts
         users.csv = r.string(map.value("csv"), "users.csv")
-        if let login = r.oneOf(map.value("login"), "users.login", LoginMethod.allCases.map(\.rawValue)) {
-            users.login = LoginMethod(rawValue: login)!
+        if let login = r.oneOf(map.value("login"), "users.login", LoginMethod.self) {
+            users.login = login
         }
         map.rejectUnknownKeys()
         return users
@@ -250,8 +250,8 @@ public enum ScenarioDecoder {
     static func decodeHTTP(_ node: Node?, _ r: YAMLReader) -> HTTPSettings {
         var http = HTTPSettings()
         guard let map = r.mapping(node, "http") else { return http }
-        if let version = r.oneOf(map.value("version"), "http.version", HTTPSettings.Version.allCases.map(\.rawValue)) {
-            http.version = HTTPSettings.Version(rawValue: version)!
+        if let version = r.oneOf(map.value("version"), "http.version", HTTPSettings.Version.self) {
+            http.version = version
         }
         http.timeout = r.seconds(map.value("timeout"), "http.timeout") ?? http.timeout
         http.connections = r.integer(map.value("connections"), "http.connections", min: 1, max: 10_000, what: "a number of connections") ?? http.connections
@@ -410,14 +410,14 @@ public enum ScenarioDecoder {
             batches = [.init(events: 100)]
         }
         var upload = UploadRequests(schedule: .constant(rate: 0), batches: batches)
-        if let format = r.oneOf(map.value("format"), map.childPath("format"), UploadRequests.Format.allCases.map(\.rawValue)) {
-            upload.format = .init(rawValue: format)!
+        if let format = r.oneOf(map.value("format"), map.childPath("format"), UploadRequests.Format.self) {
+            upload.format = format
         }
-        if let encoding = r.oneOf(map.value("encoding"), map.childPath("encoding"), UploadRequests.Encoding.allCases.map(\.rawValue)) {
-            upload.encoding = .init(rawValue: encoding)!
+        if let encoding = r.oneOf(map.value("encoding"), map.childPath("encoding"), UploadRequests.Encoding.self) {
+            upload.encoding = encoding
         }
-        if let auth = r.oneOf(map.value("auth"), map.childPath("auth"), UploadRequests.Auth.allCases.map(\.rawValue)) {
-            upload.auth = .init(rawValue: auth)!
+        if let auth = r.oneOf(map.value("auth"), map.childPath("auth"), UploadRequests.Auth.self) {
+            upload.auth = auth
         }
         upload.badKeyFraction = r.ratio(map.value("bad_key_fraction"), map.childPath("bad_key_fraction")) ?? 0
         upload.freshnessSample = r.ratio(map.value("freshness_sample"), map.childPath("freshness_sample")) ?? upload.freshnessSample

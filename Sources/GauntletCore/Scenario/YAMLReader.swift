@@ -186,6 +186,11 @@ final class YAMLReader {
         return text
     }
 
+    /// One of an enum's raw values, as the enum's case.
+    func oneOf<Choice: CaseIterable & RawRepresentable>(_ node: Node?, _ path: String, _ type: Choice.Type) -> Choice? where Choice.RawValue == String {
+        oneOf(node, path, Choice.allCases.map(\.rawValue)).flatMap(Choice.init(rawValue:))
+    }
+
     func require(_ node: Node?, in mapping: Mapping, _ key: String) -> Node? {
         if node == nil {
             report(mapping.node, mapping.childPath(key), "required key \"\(key)\" is missing")

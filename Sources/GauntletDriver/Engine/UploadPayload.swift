@@ -1,5 +1,5 @@
-import CZlib
 import GauntletCore
+import SharedPrimitives
 
 /// Generated upload batches: NDJSON or a JSON array of events of about the scenario's size, seeded, and
 /// gzip-compressed when asked. A few variants per batch shape are built before the run, so the hot path
@@ -35,24 +35,9 @@ struct UploadPayload: Sendable {
         return UploadPayload(body: body, events: batch.events, contentType: format == .ndjson ? "application/x-ndjson" : "application/json", gzip: encoding == .gzip)
     }
 
-    /// RFC 1952 gzip through zlib (window bits 15 + 16).
+    /// RFC 1952 gzip. A zlib that will not start (out of memory) leaves the body uncompressed, as it always
+    /// has, rather than stopping the run.
     static func gzipCompress(_ input: [UInt8]) -> [UInt8] {
-        var stream = z_stream()
-        guard gauntlet_deflateInit2(&stream, Z_DEFAULT_COMPRESSION, 15 + 16) == Z_OK else { return input }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
-        var input = input
-        let produced: Int = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { return -1 }
-                return outBuffer.count - Int(stream.avail_out)
-            }
-        }
-        guard produced >= 0 else { return input }
-        return Array(output[0..<produced])
+        (try? Zlib.compress(input, format: .gzip)) ?? input
     }
 }

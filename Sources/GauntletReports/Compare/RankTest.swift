@@ -30,7 +30,7 @@ public enum RankTest {
             let measured = Set(run.summary.scenario.phases.filter { !$0.warmup }.map(\.name))
             for interval in run.intervals where measured.contains(interval.phase) && interval.corrected.totalCount > 0 {
                 let histogram = interval.corrected.histogram()
-                if merged[interval.type] == nil { merged[interval.type] = histogram } else { merged[interval.type]!.add(histogram) }
+                if merged[interval.type] == nil { merged[interval.type] = histogram } else { merged[interval.type]?.add(histogram) }
             }
         }
         return merged
@@ -38,8 +38,9 @@ public enum RankTest {
 
     public static func compare(baseline: [RunFiles], candidate: [RunFiles]) -> [Result] {
         let before = histograms(baseline), after = histograms(candidate)
-        return before.keys.filter { after[$0] != nil }.sorted().compactMap { type in
-            test(type, before[type]!, after[type]!)
+        return before.keys.sorted().compactMap { type in
+            guard let baseline = before[type], let candidate = after[type] else { return nil }
+            return test(type, baseline, candidate)
         }
     }
 
@@ -53,8 +54,7 @@ public enum RankTest {
         for step in candidate.recordedValues() { buckets[candidate.lowestEquivalentForValue(step.value), default: (0, 0)].c += Double(step.count) }
         var u = 0.0
         var baselineBelow = 0.0
-        for key in buckets.keys.sorted() {
-            let (b, c) = buckets[key]!
+        for (_, (b, c)) in buckets.sorted(by: { $0.key < $1.key }) {
             u += c * (baselineBelow + b / 2)
             baselineBelow += b
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import SharedPrimitives
 
 /// HdrHistogram's V2 binary encoding, compressed and base64'd as the interval-log format carries it,
 /// so that HdrHistogram's tools in Java, Python, Go … read Gauntlet's `.hlog` files.
@@ -97,7 +98,9 @@ public enum HistogramEncoding {
 
     /// The compressed V2 encoding.
     public static func encodeCompressed<Count>(_ histogram: Histogram<Count>) -> [UInt8] {
-        let compressed = Zlib.deflate(encode(histogram))
+        // Once zlib has started, compressing into a buffer of deflateBound's size cannot fail; a zlib that
+        // will not start at all (out of memory) leaves the payload empty rather than stopping the run.
+        let compressed = (try? Zlib.compress(encode(histogram), format: .zlib, level: 6)) ?? []
         var bytes: [UInt8] = []
         put32(v2CompressedCookie, into: &bytes)
         put32(UInt32(compressed.count), into: &bytes)
@@ -123,9 +126,9 @@ public enum HistogramEncoding {
         guard bytes.count >= 8 + length else { throw DecodingError(message: "compressed histogram is truncated") }
         let plain: [UInt8]
         do {
-            plain = try Zlib.inflate(Array(bytes[8..<(8 + length)]))
+            plain = try Zlib.decompress(Array(bytes[8..<(8 + length)]), format: .zlib, limit: 64 << 20)
         } catch {
-            throw DecodingError(message: "compressed histogram: \(error.message)")
+            throw DecodingError(message: "compressed histogram: \(error)")
         }
         return try decode(plain)
     }

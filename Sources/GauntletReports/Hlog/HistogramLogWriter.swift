@@ -116,7 +116,7 @@ public struct HistogramLogReader: Sendable {
             if result == nil {
                 result = interval.histogram
             } else {
-                result!.add(interval.histogram)
+                result?.add(interval.histogram)
             }
         }
         return result

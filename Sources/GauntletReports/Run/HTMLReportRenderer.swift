@@ -157,7 +157,7 @@ public enum HTMLReportRenderer {
         for type in run.summary.requestTypes {
             var merged: LatencyHistogram?
             for interval in run.intervals where interval.type == type.type && measured.contains(interval.phase) && interval.corrected.totalCount > 0 {
-                if merged == nil { merged = interval.corrected.histogram() } else { merged!.add(interval.corrected.histogram()) }
+                if merged == nil { merged = interval.corrected.histogram() } else { merged?.add(interval.corrected.histogram()) }
             }
             if let merged {
                 var points: [(percentile: Double, value: Double)] = []

@@ -28,12 +28,10 @@ public struct LineChart: Sendable {
         let all = series.flatMap(\.points)
         let rows = SVG.legendRows(series.map(\.name), left: 70, right: Double(width) - 20)
         let plot = (left: 70.0, right: Double(width) - 20, top: 34.0 + Double(rows) * 16, bottom: Double(height) - 50)
-        guard !all.isEmpty else {
+        guard let xMin = all.map(\.x).min(), let xMax = all.map(\.x).max(), let yMax = all.map(\.y).max() else {
             return SVG.document(width: width, height: height, title: title,
                                 body: "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" fill=\"#666\">no samples</text>\n")
         }
-        let xMin = all.map(\.x).min()!, xMax = all.map(\.x).max()!
-        let yMax = all.map(\.y).max()!
         let yMin = yScale == .log ? max(all.map(\.y).filter { $0 > 0 }.min() ?? 1e-6, 1e-9) : 0
         let (yUnitScale, yUnit) = yFormat.unit(for: yMax)
         let (xUnitScale, _) = xFormat.unit(for: xMax)

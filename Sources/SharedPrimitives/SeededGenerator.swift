@@ -2,7 +2,8 @@
 ///
 /// Everything in Gauntlet that makes a choice — Poisson gaps, which page a virtual user opens, payload
 /// contents — draws from one of these, derived from the scenario's seed, so the same scenario and seed
-/// produce the same request sequence on every machine. `SystemRandomNumberGenerator` would not.
+/// produce the same request sequence on every machine. `SystemRandomNumberGenerator` would not. The
+/// reference stack draws its demo pool (pool id, client ids, passwords) from one seeded by its own seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
