@@ -71,7 +71,7 @@ public enum Driver {
         var lastProgress = 0.0
         var failureNoted: String?
         while !links.allSatisfy({ $0.finished.load(ordering: .acquiring) }) {
-            try? await Task.sleep(nanoseconds: 100_000_000)
+            await pause(stop)
             for link in links { for record in link.drain() { accumulator.add(record) } }
             writeLog()
             writeIntervals()
@@ -99,6 +99,22 @@ public enum Driver {
             target: plan.target.lb ?? plan.target.upload ?? plan.target.idp ?? "http",
             gauntletVersion: options.gauntletVersion, partialReason: interrupted ? (stop.reason ?? "stopped early") : nil)
         return RunResult(summary: summary, timeSeries: accumulator.timeSeries, intervals: accumulator.intervals)
+    }
+}
+
+/// The coordinator's 100 ms pause between drains. Cancelling the calling task stops the run (partial
+/// results, as SIGINT does) rather than turning the pause into a busy loop: a cancelled `Task.sleep`
+/// returns at once, every time, while the workers take up to their grace period to finish.
+private func pause(_ stop: StopSignal) async {
+    if !Task.isCancelled {
+        do {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            return
+        } catch {}
+    }
+    stop.request("the run's task was cancelled")
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { done.resume() }
     }
 }
 
