@@ -16,14 +16,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # The generator: $GAUNTLET if given (a `gauntlet` binary), else a release build of the harness linked with
 # driver-bench-main.swift (same code path as `gauntlet run`, without compiling the reference stack).
 if [ -z "${GAUNTLET:-}" ]; then
-  REL=$ROOT/.build-rel
-  (cd "$ROOT" && GAUNTLET_HARNESS_ONLY=1 swift build -c release --scratch-path "$REL" --target GauntletDriver >&2)
-  BIN=$REL/release
-  OBJS=$(find -L "$BIN/" -name '*.o' -path '*.build/*' | grep -E '/(GauntletCore|GauntletDriver|Yams|CYaml|Histogram|Numerics|RealModule|ComplexModule|_NumericsShims)\.build/')
-  swiftc -O -parse-as-library "$ROOT/scripts/bench/driver-bench-main.swift" -I "$BIN/Modules" -I "$ROOT/Sources/CCurl" -I "$ROOT/Sources/CZlib" \
-    -I "$REL/checkouts/swift-numerics/Sources/_NumericsShims/include" -I "$REL/checkouts/Yams/Sources/CYaml/include" \
-    $OBJS -lcurl -lz -o "$REL/driver-bench" >&2
-  GAUNTLET_CMD=("$REL/driver-bench")
+  GAUNTLET_CMD=("$("$ROOT/scripts/bench/build-driver-bench.sh")")
 else
   GAUNTLET_CMD=("$GAUNTLET" run)
 fi

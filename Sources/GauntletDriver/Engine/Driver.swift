@@ -19,23 +19,8 @@ public enum Driver {
         let scenario = plan.scenario
         let links = (0..<plan.workers).map { _ in WorkerLink() }
         let stop = options.stop
-        var workers: [Worker] = []
-        for id in 0..<plan.workers {
-            do {
-                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
-            } catch {
-                throw .startFailed(error.description)
-            }
-        }
         let started = Date()
-        let origin = Clock.now()
-        for worker in workers {
-            let thread = Thread { worker.run(origin: origin) }
-            thread.name = "gauntlet-worker-\(worker.id)"
-            thread.stackSize = 4 << 20
-            thread.start()
-        }
-        workers.removeAll()
+        let origin = try startWorkers(plan: plan, links: links, stop: stop)
 
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
         var requestLog: FileHandle?
@@ -99,6 +84,29 @@ public enum Driver {
             target: plan.target.lb ?? plan.target.upload ?? plan.target.idp ?? "http",
             gauntletVersion: options.gauntletVersion, partialReason: interrupted ? (stop.reason ?? "stopped early") : nil)
         return RunResult(summary: summary, timeSeries: accumulator.timeSeries, intervals: accumulator.intervals)
+    }
+}
+
+extension Driver {
+    /// Sets every worker up, then starts each on its own thread at one shared origin (set-up time is
+    /// not schedule lag); returns that origin.
+    static func startWorkers(plan: RunPlan, links: [WorkerLink], stop: StopSignal) throws(DriverError) -> Double {
+        var workers: [Worker] = []
+        for id in 0..<plan.workers {
+            do {
+                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
+            } catch {
+                throw .startFailed(error.description)
+            }
+        }
+        let origin = Clock.now()
+        for worker in workers {
+            let thread = Thread { worker.run(origin: origin) }
+            thread.name = "gauntlet-worker-\(worker.id)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        return origin
     }
 }
 

@@ -20,6 +20,11 @@ struct RequestFactory: Sendable {
     let formHeaders: Int
     private let genericHeaders: [Int]
     private let genericBodies: [[UInt8]?]
+    /// Weights by request type, drawn from per request (kept, so drawing allocates nothing).
+    private let genericWeights: [Double]
+    private let pageWeights: [Double]
+    private let callWeights: [Double]
+    private let batchWeights: [Double]
     /// A few prebuilt bodies per upload batch shape, so the hot path only points libcurl at them.
     private let uploads: [[UploadPayload]]
     private var uploadHeaders: [String: Int] = [:]
@@ -39,6 +44,10 @@ struct RequestFactory: Sendable {
         }
         genericHeaders = generic
         genericBodies = scenario.httpRequests?.requests.map { $0.body.map { Array($0.utf8) } } ?? []
+        genericWeights = scenario.httpRequests?.requests.map(\.weight) ?? []
+        pageWeights = scenario.ui?.pages.map(\.weight) ?? []
+        callWeights = scenario.api?.calls.map(\.weight) ?? []
+        batchWeights = scenario.upload?.batches.map(\.weight) ?? []
         if let upload = scenario.upload {
             var generator = SeededGenerator(seed: scenario.seed, stream: "upload-bodies")
             uploads = upload.batches.map { batch in
@@ -74,7 +83,7 @@ struct RequestFactory: Sendable {
         switch lane.type {
         case .http:
             guard let http = scenario.httpRequests, !http.requests.isEmpty else { return .nothing }
-            let index = Self.pick(http.requests.map(\.weight), &lane.generator)
+            let index = Self.pick(genericWeights, &lane.generator)
             let entry = http.requests[index]
             request.method = entry.method
             request.url = entry.url
@@ -88,11 +97,11 @@ struct RequestFactory: Sendable {
             let entry: (path: String, method: String, audience: Audience, body: String?)
             if lane.type == .ui {
                 guard let pages = scenario.ui?.pages, !pages.isEmpty else { return .nothing }
-                let page = pages[Self.pick(pages.map(\.weight), &lane.generator)]
+                let page = pages[Self.pick(pageWeights, &lane.generator)]
                 entry = (page.path, "GET", page.audience, nil)
             } else {
                 guard let calls = scenario.api?.calls, !calls.isEmpty else { return .nothing }
-                let call = calls[Self.pick(calls.map(\.weight), &lane.generator)]
+                let call = calls[Self.pick(callWeights, &lane.generator)]
                 entry = (call.path, call.method, call.audience, call.body)
             }
             let user = sessions.user(for: entry.audience, &lane.generator)
@@ -113,7 +122,7 @@ struct RequestFactory: Sendable {
     private mutating func makeUpload(_ lane: inout Lane, _ request: PlannedRequest, sessions: UserSessions) -> Made {
         guard let upload = plan.scenario.upload, let base = plan.target.upload, !uploads.isEmpty else { return .nothing }
         var request = request
-        let batch = Self.pick(upload.batches.map(\.weight), &lane.generator)
+        let batch = Self.pick(batchWeights, &lane.generator)
         let variants = uploads[batch]
         var payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
         if upload.freshnessSample > 0, !sessions.isEmpty, plan.target.lb != nil, freshnessGenerator.nextUnitInterval() < upload.freshnessSample {

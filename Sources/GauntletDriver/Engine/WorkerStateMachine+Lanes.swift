@@ -6,7 +6,8 @@ extension WorkerStateMachine {
     mutating func issue(_ index: Int, at t: Double, stopRequested: Bool, into actions: inout [WorkerAction]) {
         while lanes[index].canSend {
             if let request = lanes[index].takeReady() {
-                sendOnLane(request, at: t, into: &actions)
+                // Checked again: a session may have ended (or a token run out) since it was queued.
+                _ = admit(request, at: t, into: &actions)
                 continue
             }
             let intended: Double

@@ -50,7 +50,7 @@ extension WorkerStateMachine {
             return
         }
         for id in prober.due(at: t) {
-            guard let slot = loginFree.popLast(), let url = prober.searchURL(id, lb: lb) else { return }
+            guard let url = prober.searchURL(id, lb: lb), let slot = loginFree.popLast() else { return }
             prober.polling(id)
             dispatch(
                 OutgoingRequest(url: url, headers: factory.apiHeaders, cookie: searcher.cookie, captureBody: true),
