@@ -239,10 +239,10 @@ public struct RunAccumulator: Sendable {
             guard let intended = summary.total.intendedCount, intended >= 10 else { continue }
             shortfalls.append(.init(type: summary.type, delivered: summary.total.count, scheduled: intended))
         }
-        let scheduleLag = ScheduleLagSummary.judge(
+        let (scheduleLag, lagWarnings) = ScheduleLagSummary.judge(
             lag: lag.latencyPercentiles, generatorLag: generatorLag.latencyPercentiles,
             connectionWait: connectionWait.latencyPercentiles, delivered: shortfalls)
-        warnings += scheduleLag.warnings
+        warnings += lagWarnings
         if dnsFailures > 0 {
             warnings.append("DNS: \(dnsFailures) re-resolves of the target's names failed; the last good answers stayed pinned")
         }

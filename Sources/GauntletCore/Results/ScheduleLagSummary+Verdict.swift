@@ -23,10 +23,12 @@ extension ScheduleLagSummary {
 
     /// The verdict over a run's lag figures. A shortfall in delivered requests counts against the
     /// generator unless requests waited for connections while the generator itself kept up: then the
-    /// target held the load back, and the connection message says so instead.
+    /// target held the load back, and the connection message says so instead. The warnings a person
+    /// must see: the generator's, and the target's when its wait mattered (p99 over the same limit, or
+    /// a shortfall); a few milliseconds of wait stay in the figures and the report, not the warnings.
     public static func judge(
         lag: LatencyPercentiles?, generatorLag: LatencyPercentiles?, connectionWait: LatencyPercentiles?, delivered: [Shortfall]
-    ) -> ScheduleLagSummary {
+    ) -> (summary: ScheduleLagSummary, warnings: [String]) {
         let ownP99 = generatorLag?.p99 ?? lag?.p99 ?? 0
         let generatorSlow = ownP99 > generatorLagLimit
         let waited = connectionWait?.count ?? 0
@@ -51,11 +53,10 @@ extension ScheduleLagSummary {
             connectionMessage = "TARGET HELD EVERY CONNECTION: " + targetReasons.joined(separator: "; ")
         }
         let message = generatorReasons.isEmpty ? nil : "GENERATOR FELL BEHIND: " + generatorReasons.joined(separator: "; ")
-        return ScheduleLagSummary(
+        let summary = ScheduleLagSummary(
             lag: lag, fellBehind: message != nil, message: message, generatorLag: generatorLag, connectionWait: connectionWait,
             connectionMessage: connectionMessage)
+        let targetMatters = (connectionWait?.p99 ?? 0) > generatorLagLimit || targetReasons.count > 1
+        return (summary, [message, targetMatters ? connectionMessage : nil].compactMap { $0 })
     }
-
-    /// The warnings a person must see, generator first.
-    public var warnings: [String] { [message, connectionMessage].compactMap { $0 } }
 }

@@ -250,7 +250,8 @@ public enum HTMLReportRenderer {
             ? "<p class=\"bad\">The generator fell behind its schedule: \(escape(lag.message ?? "the load asked for was not delivered")).</p>\n"
             : "<p class=\"ok\">The generator kept up with its schedule.</p>\n"
         if let message = lag.connectionMessage {
-            verdict += "<p class=\"bad\">The target held back the load: \(escape(message)).</p>\n"
+            let significant = (lag.connectionWait?.p99 ?? 0) > ScheduleLagSummary.generatorLagLimit
+            verdict += "<p class=\"\(significant ? "bad" : "muted")\">\(escape(message)).</p>\n"
         }
         func row(_ name: String, _ figures: LatencyPercentiles) -> [String] {
             [name, String(figures.count), duration(figures.p50), duration(figures.p99), duration(figures.p99_9), duration(figures.max)]
