@@ -6,10 +6,13 @@
 #  2. the same target without stalls, but the generator pinned (taskset) to one core shared with busy
 #     loops: the generator itself is late. Expected: GENERATOR FELL BEHIND.
 # Needs: python3, taskset (util-linux), cc. Usage: scripts/bench/stall.sh [SECONDS] [HOGS]
-#   (DRIVER_BENCH=path to reuse a driver-bench binary built by build-driver-bench.sh)
+#   (DRIVER_BENCH=path to reuse a driver-bench binary built by build-driver-bench.sh; PRIORITY="nice -n -10"
+#   runs the generator, and the busy loops that starve it, above other work on a shared machine, so that
+#   the first run measures the target's stalls and not the machine's other load)
 set -euo pipefail
 SECONDS_PER_RUN=${1:-20}
 HOGS=${2:-3}
+PRIORITY=${PRIORITY:-}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=${DRIVER_BENCH:-$("$ROOT/scripts/bench/build-driver-bench.sh")}
 WORK=$(mktemp -d /tmp/gauntlet-stall.XXXXXX)
@@ -17,11 +20,12 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-start_target() {   # STALL_EVERY STALL_FOR CPU → port
+start_target() {   # STALL_EVERY STALL_FOR CPU; sets PORT (not in a subshell, so PIDS keeps the pid)
+  rm -f "$WORK/port"
   taskset -c "$3" python3 "$ROOT/scripts/bench/stall-target.py" "$1" "$2" > "$WORK/port" &
   PIDS+=($!)
   for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-  cat "$WORK/port"
+  PORT=$(cat "$WORK/port")
 }
 
 scenario() {   # PORT RATE → scenario file
@@ -65,13 +69,13 @@ PY
 }
 
 # 1. the target's stalls; generator and target on separate cores.
-port=$(start_target 5 0.5 1)
-"$BENCH" "$(scenario "$port" 1000)" "$WORK/stall" > /dev/null
+start_target 5 0.5 1
+$PRIORITY "$BENCH" "$(scenario "$PORT" 1000)" "$WORK/stall" > /dev/null
 report "$WORK/stall" "stalling target (1000/s, 50 connections, 0.5 s every 5 s)" 5 0.5 1000
-kill "${PIDS[-1]}"; rm -f "$WORK/port"
+kill "${PIDS[-1]}"
 
-# 2. a starved generator: pinned to core 0 with HOGS busy loops; the target on core 1.
-port=$(start_target 0 0 1)
-for _ in $(seq "$HOGS"); do taskset -c 0 sh -c 'while :; do :; done' & PIDS+=($!); done
-taskset -c 0 "$BENCH" "$(scenario "$port" 1000)" "$WORK/starved" > /dev/null
+# 2. a starved generator: pinned to core 0 with HOGS busy loops (at the generator's priority); the target on core 1.
+start_target 0 0 1
+for _ in $(seq "$HOGS"); do $PRIORITY taskset -c 0 sh -c 'while :; do :; done' & PIDS+=($!); done
+$PRIORITY taskset -c 0 "$BENCH" "$(scenario "$PORT" 1000)" "$WORK/starved" > /dev/null
 report "$WORK/starved" "starved generator (1000/s, one core shared with $HOGS busy loops)"
