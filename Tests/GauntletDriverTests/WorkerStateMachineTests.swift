@@ -213,6 +213,16 @@ import Testing
         #expect(h.counters(.api).ok == 2)
     }
 
+    @Test func aTokenShorterThanTheRefreshMarginStillCarriesTheRequestThatWaitedForIt() throws {
+        var h = MachineHarness(plan: Self.plan(api: Self.managersAPI, login: .initiateAuth))
+        let login = try #require(h.tick(0.5).first)
+        let sent = h.answer(login.slot, .status(200, body: #"{"AuthenticationResult":{"AccessToken":"short","ExpiresIn":1}}"#), at: 0.6)
+        #expect(sent.map(\.request.bearer) == ["short"])
+        h.answer(try #require(sent.first?.slot), .status(200, servedBy: "manager-ui"), at: 0.7)
+        // The next arrival finds it within the margin: a new login first.
+        #expect(h.tick(1.5).first?.request.url == Self.idp + "/")
+    }
+
     @Test func aFailedLoginFailsItsWaitingRequestsAndSaysWhy() throws {
         var h = MachineHarness(plan: Self.plan(api: Self.managersAPI, login: .initiateAuth))
         let login = try #require(h.tick(0.5).first)

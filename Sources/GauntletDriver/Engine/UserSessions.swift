@@ -48,6 +48,13 @@ struct UserSessions: Sendable {
         return (cookie, users[user].accessToken)
     }
 
+    /// The session a request that waited for this login goes out with: no expiry margin, since a token
+    /// that lives less than the margin would otherwise send the user back to log in without end.
+    func active(_ user: Int) -> (cookie: String?, bearer: String?)? {
+        guard case .active(let cookie, _) = users[user].state else { return nil }
+        return (cookie, users[user].accessToken)
+    }
+
     /// Parks a request until its user is logged in, queueing the login if none is under way.
     mutating func park(_ request: PlannedRequest) {
         let user = request.user

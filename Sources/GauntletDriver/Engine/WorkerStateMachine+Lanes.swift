@@ -6,8 +6,13 @@ extension WorkerStateMachine {
     mutating func issue(_ index: Int, at t: Double, stopRequested: Bool, into actions: inout [WorkerAction]) {
         while lanes[index].canSend {
             if let request = lanes[index].takeReady() {
-                // Checked again: a session may have ended (or a token run out) since it was queued.
-                _ = admit(request, at: t, into: &actions)
+                // It waited for this session or token: it goes now, unless the session ended meanwhile.
+                if request.user >= 0, sessions.active(request.user) == nil {
+                    sessions.park(request)
+                    startLogins(at: t, into: &actions)
+                } else {
+                    sendOnLane(request, at: t, into: &actions)
+                }
                 continue
             }
             let intended: Double
@@ -70,7 +75,7 @@ extension WorkerStateMachine {
         var cookie: String?
         var bearer: String?
         if request.type == .upload, needsToken, request.credentialValid { bearer = token.token }
-        if request.user >= 0, let session = sessions.session(of: request.user, at: t) {
+        if request.user >= 0, let session = sessions.active(request.user) {
             cookie = session.cookie
             bearer = session.bearer
         }
