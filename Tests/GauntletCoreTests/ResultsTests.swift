@@ -104,7 +104,7 @@ import Testing
             timing: .init(startedAt: "a", endedAt: "b", elapsed: 3), target: "t", gauntletVersion: "test", partialReason: nil)
         let data = try summary.encoded()
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains("\"schema_version\" : 1"))
+        #expect(text.contains("\"schema_version\" : \(RunSummary.currentSchemaVersion)"))
         #expect(text.contains("\"p99_9\""))
         #expect(text.contains("\"service_time\""))
         #expect(try RunSummary.decode(data) == summary)

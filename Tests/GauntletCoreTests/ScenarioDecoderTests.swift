@@ -137,6 +137,26 @@ struct ScenarioDecoderTests {
         #expect(scenario.upload?.batches == [.init(events: 100)])
     }
 
+    @Test("http.connections: auto opens connections as needed, up to max_connections")
+    func autoConnections() throws {
+        let yaml = """
+            name: auto
+            duration: 10s
+            http: { connections: auto, max_connections: 200 }
+            requests:
+              http:
+                schedule: { kind: constant, rate: 100 }
+                requests: [ { url: "http://127.0.0.1:8080/" } ]
+            """
+        let scenario = try ScenarioDecoder.decode(yaml: yaml, file: "t.yaml")
+        #expect(scenario.http.autoConnections)
+        #expect(scenario.http.connectionCap == 200)
+        let found = issues(yaml.replacingOccurrences(of: "connections: auto", with: "connections: many"))
+        #expect(found.map(\.path) == ["http.connections"])
+        #expect(found.first?.message.contains("`auto`") == true)
+        #expect(found.first?.line == 3)
+    }
+
     @Test("bad schedule kinds and missing fields are named")
     func badSchedules() {
         let found = issues("""

@@ -35,5 +35,12 @@ import Testing
         #expect(abs(latency.p99 - truth.p99) <= truth.p99 * 0.05, "p99 \(latency.p99) vs true \(truth.p99)")
         #expect(abs(latency.p99_9 - truth.p999) <= truth.p999 * 0.05, "p99.9 \(latency.p99_9) vs true \(truth.p999)")
         #expect(base < 0.1)
+        // 50 arrivals fall in each stall and 32 connections take the first 32: the other 18 wait for a
+        // connection the target holds (up to ~0.18 s), which is the target's doing, not the generator's.
+        let wait = try #require(result.summary.scheduleLag.connectionWait)
+        #expect(wait.count >= 20, "\(wait)")
+        #expect(wait.max > 0.1 && wait.max < 0.5, "\(wait)")
+        #expect(result.summary.scheduleLag.connectionMessage?.hasPrefix("TARGET HELD EVERY CONNECTION") == true)
+        #expect(!(result.summary.scheduleLag.message?.contains("delivered") ?? false))
     }
 }

@@ -11,6 +11,9 @@ enum RunFixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/run-smoke").path
     /// The same scenario and build with other noise (seed 2): an A/A partner for `compare`.
     static let directoryB = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/run-smoke-b").path
+    /// The run as schema 1 wrote it (before the lag was split), kept so `report` and `compare` are held
+    /// to reading older results. Never regenerated.
+    static let directorySchema1 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/run-smoke-schema1").path
 
     static func scenario() -> Scenario {
         Scenario(
@@ -56,7 +59,9 @@ enum RunFixture {
                         type: type, phase: phase, intended: intended, sent: intended + lag, finished: intended + lag + service,
                         outcome: outcome, status: status, connect: k == 0 ? 0.0004 : -1, tls: k == 0 ? 0.0031 : -1, ttfb: service * 0.9,
                         lbAuth: type == .upload ? -1 : 0.0011 * slowdown, target: service * 0.7,
-                        uploadEvents: type == .upload ? 100 : 0, uploadBytes: type == .upload ? 25_600 : 0
+                        uploadEvents: type == .upload ? 100 : 0, uploadBytes: type == .upload ? 25_600 : 0,
+                        // In the spike, the late ones waited for connections the slow target held.
+                        connectionFree: spike > 1 && lag > 0.001 ? intended + lag : nil
                     ))
                     if case .misroute(let kind) = outcome {
                         recorder.recordExample(MisrouteExample(

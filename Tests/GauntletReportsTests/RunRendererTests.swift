@@ -126,3 +126,34 @@ struct HTMLFallbackTests {
         #expect(!RunReport.passed(run.summary))
     }
 }
+
+/// Results written before the schedule lag was split (schema 1) still load, render and compare.
+@Suite struct SchemaOneResultsTests {
+    @Test func aSchemaOneRunRendersWithItsOneLag() throws {
+        let run = try RunFiles.load(RunFixture.directorySchema1)
+        #expect(run.summary.schemaVersion == 1)
+        let html = HTMLReportRenderer.render(run)
+        #expect(html.contains("The generator kept up with its schedule."))
+        #expect(!html.contains("generator lag"))
+        #expect(!run.summary.table.contains("connection wait"))
+    }
+
+    @Test func aSchemaTwoRunSplitsItsLagInTheTableAndReport() throws {
+        let run = try RunFiles.load(RunFixture.directory)
+        #expect(run.summary.schemaVersion == RunSummary.currentSchemaVersion)
+        let wait = try #require(run.summary.scheduleLag.connectionWait)
+        #expect(wait.count > 0)
+        #expect(run.summary.table.contains("connection wait: p50"))
+        #expect(run.summary.table.contains("\(wait.count) requests waited"))
+        let html = HTMLReportRenderer.render(run)
+        #expect(html.contains("connection wait (the target held every connection)"))
+        #expect(html.contains("TARGET HELD EVERY CONNECTION: \(wait.count) requests waited"))
+    }
+
+    @Test func aSchemaOneBaselineComparesWithASchemaTwoCandidate() throws {
+        let old = try RunFiles.load(RunFixture.directorySchema1).summary
+        let new = try RunFiles.load(RunFixture.directory).summary
+        let report = RunComparison.compare(baseline: [old], candidate: [new])
+        #expect(report.rows.contains { $0.metric == "latency.all.p99" })
+    }
+}

@@ -7,7 +7,8 @@
 #
 # Needs: nginx, wrk, h2load (Debian: nghttp2-client), hey (Debian: hey), GNU time (/usr/bin/time), python3, cc.
 #   apt-get install -y nginx wrk nghttp2-client hey time gcc libcurl4-openssl-dev
-# Usage: scripts/bench/driver.sh [ROUNDS] [SECONDS] [CONNECTIONS]   (GAUNTLET=path/to/gauntlet to pick a build)
+# Usage: scripts/bench/driver.sh [ROUNDS] [SECONDS] [CONNECTIONS]   (GAUNTLET=path/to/gauntlet to pick a build,
+#   DRIVER_BENCH=path to reuse a driver-bench binary that scripts/bench/build-driver-bench.sh built)
 set -euo pipefail
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
@@ -15,15 +16,10 @@ CONNECTIONS=${3:-50}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # The generator: $GAUNTLET if given (a `gauntlet` binary), else a release build of the harness linked with
 # driver-bench-main.swift (same code path as `gauntlet run`, without compiling the reference stack).
-if [ -z "${GAUNTLET:-}" ]; then
-  REL=$ROOT/.build-rel
-  (cd "$ROOT" && GAUNTLET_HARNESS_ONLY=1 swift build -c release --scratch-path "$REL" --target GauntletDriver >&2)
-  BIN=$REL/release
-  OBJS=$(find -L "$BIN/" -name '*.o' -path '*.build/*' | grep -E '/(GauntletCore|GauntletDriver|Yams|CYaml|Histogram|Numerics|RealModule|ComplexModule|_NumericsShims)\.build/')
-  swiftc -O -parse-as-library "$ROOT/scripts/bench/driver-bench-main.swift" -I "$BIN/Modules" -I "$ROOT/Sources/CCurl" -I "$ROOT/Sources/CZlib" \
-    -I "$REL/checkouts/swift-numerics/Sources/_NumericsShims/include" -I "$REL/checkouts/Yams/Sources/CYaml/include" \
-    $OBJS -lcurl -lz -o "$REL/driver-bench" >&2
-  GAUNTLET_CMD=("$REL/driver-bench")
+if [ -n "${DRIVER_BENCH:-}" ]; then
+  GAUNTLET_CMD=("$DRIVER_BENCH")
+elif [ -z "${GAUNTLET:-}" ]; then
+  GAUNTLET_CMD=("$("$ROOT/scripts/bench/build-driver-bench.sh")")
 else
   GAUNTLET_CMD=("$GAUNTLET" run)
 fi

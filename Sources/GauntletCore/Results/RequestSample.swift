@@ -28,11 +28,16 @@ public struct RequestSample: Sendable {
     /// Uploads: events and body bytes in the batch.
     public var uploadEvents: Int
     public var uploadBytes: Int
+    /// When a connection of the request's lane was first free at or after `intended` (seconds since the
+    /// start). Splits the schedule lag `sent - intended` into the wait for a connection the target held
+    /// (`intended` → `connectionFree`, the target's backpressure) and the generator's own lateness
+    /// (`connectionFree` → `sent`). Defaults to `intended`: no wait.
+    public var connectionFree: Double
 
     public init(
         type: RequestType, phase: Int, intended: Double, sent: Double, finished: Double, outcome: Outcome, status: Int,
         connect: Double = -1, tls: Double = -1, ttfb: Double = -1, lbAuth: Double = -1, target: Double = -1,
-        uploadEvents: Int = 0, uploadBytes: Int = 0
+        uploadEvents: Int = 0, uploadBytes: Int = 0, connectionFree: Double? = nil
     ) {
         self.type = type
         self.phase = phase
@@ -48,7 +53,14 @@ public struct RequestSample: Sendable {
         self.target = target
         self.uploadEvents = uploadEvents
         self.uploadBytes = uploadBytes
+        self.connectionFree = connectionFree ?? intended
     }
+
+    /// Seconds the request waited, after it was due, for a connection the target still held.
+    public var connectionWait: Double { Swift.min(Swift.max(0, connectionFree - intended), Swift.max(0, sent - intended)) }
+
+    /// Seconds the generator took, with a connection free, to send the request (the lag that is its own).
+    public var generatorLag: Double { Swift.max(0, sent - intended) - connectionWait }
 }
 
 /// The steps and hops of authentication timed separately; raw values are `MetricCatalog.authSteps` names

@@ -13,11 +13,14 @@ public struct RunAccumulator: Sendable {
     private var counters: [SeriesCounters]
     private var auth: [LatencyHistogram]
     private var lag: LatencyHistogram
+    private var generatorLag: LatencyHistogram
+    private var connectionWait: LatencyHistogram
     private var freshness: LatencyHistogram
     private var examples: [MisrouteKind: [MisrouteExample]] = [:]
     private var logins = 0
     private var loginFailures = 0
     private var refreshes = 0
+    private var dnsFailures = 0
     /// Intervals some but not all workers have reported.
     private var pending: [Int: (reports: Int, record: IntervalRecord)] = [:]
     public private(set) var timeSeries: [TimeSeriesPoint] = []
@@ -34,6 +37,8 @@ public struct RunAccumulator: Sendable {
         counters = Array(repeating: SeriesCounters(), count: series)
         auth = Array(repeating: .latency(), count: AuthStep.allCases.count)
         lag = .latency()
+        generatorLag = .latency()
+        connectionWait = .latency()
         freshness = .latency()
     }
 
@@ -46,6 +51,8 @@ public struct RunAccumulator: Sendable {
         }
         for i in auth.indices where record.auth[i].totalCount > 0 { auth[i].add(record.auth[i]) }
         lag.add(record.lag)
+        generatorLag.add(record.generatorLag)
+        if record.connectionWait.totalCount > 0 { connectionWait.add(record.connectionWait) }
         if record.freshness.totalCount > 0 { freshness.add(record.freshness) }
         for example in record.examples where examples[example.kind, default: []].count < Self.examplesPerKind {
             examples[example.kind, default: []].append(example)
@@ -53,6 +60,7 @@ public struct RunAccumulator: Sendable {
         logins += record.logins
         loginFailures += record.loginFailures
         refreshes += record.refreshes
+        dnsFailures += record.dnsFailures
 
         if var entry = pending[record.index] {
             entry.reports += 1
@@ -226,22 +234,18 @@ public struct RunAccumulator: Sendable {
         }
 
         var warnings: [String] = []
-        let lagSummary = lag.latencyPercentiles
-        var fellBehind = false
-        var lagMessage: String?
+        var shortfalls: [ScheduleLagSummary.Shortfall] = []
         for summary in types {
             guard let intended = summary.total.intendedCount, intended >= 10 else { continue }
-            let delivered = Double(summary.total.count) / intended
-            if delivered < 0.98 {
-                fellBehind = true
-                lagMessage = "GENERATOR FELL BEHIND: \(summary.type.rawValue) delivered \(Int((delivered * 100).rounded()))% of the scheduled requests (\(summary.total.count) of \(Int(intended.rounded())))"
-            }
+            shortfalls.append(.init(type: summary.type, delivered: summary.total.count, scheduled: intended))
         }
-        if let p99 = lagSummary?.p99, p99 > 0.010 {
-            fellBehind = true
-            lagMessage = (lagMessage.map { $0 + "; " } ?? "GENERATOR FELL BEHIND: ") + "schedule lag p99 \(Quantity.format(seconds: p99)) (requests left later than intended; latency from intended times still counts it)"
+        let (scheduleLag, lagWarnings) = ScheduleLagSummary.judge(
+            lag: lag.latencyPercentiles, generatorLag: generatorLag.latencyPercentiles,
+            connectionWait: connectionWait.latencyPercentiles, delivered: shortfalls)
+        warnings += lagWarnings
+        if dnsFailures > 0 {
+            warnings.append("DNS: \(dnsFailures) re-resolves of the target's names failed; the last good answers stayed pinned")
         }
-        if let lagMessage { warnings.append(lagMessage) }
         if let partialReason { warnings.append("partial results: \(partialReason)") }
 
         let phases = scenario.phases.indices.map { PhaseInfo(name: scenario.phases[$0].name, start: phaseStarts[$0], duration: scenario.phases[$0].duration, warmup: scenario.phases[$0].warmup) }
@@ -249,7 +253,7 @@ public struct RunAccumulator: Sendable {
             scenario: ScenarioInfo(name: scenario.name, description: scenario.description, seed: scenario.seed, gauntletVersion: gauntletVersion, target: target, duration: scenario.duration, phases: phases),
             machine: machine, startedAt: timing.startedAt, endedAt: timing.endedAt, elapsed: elapsed, measuredDuration: measuredDuration,
             partial: partialReason != nil, partialReason: partialReason, requestTypes: types, all: all, misroutes: misroutes,
-            auth: authSummary, upload: upload, scheduleLag: ScheduleLagSummary(lag: lagSummary, fellBehind: fellBehind, message: lagMessage),
+            auth: authSummary, upload: upload, scheduleLag: scheduleLag,
             thresholds: [], warnings: warnings)
         summary.evaluate(scenario.thresholds)
         return summary

@@ -47,6 +47,12 @@ extension RunSummary {
         if let lag = scheduleLag.lag {
             lines.append("schedule lag: p50 \(ms(lag.p50)), p99 \(ms(lag.p99)), max \(ms(lag.max))")
         }
+        if let own = scheduleLag.generatorLag {
+            lines.append("  generator lag:   p50 \(ms(own.p50)), p99 \(ms(own.p99)), max \(ms(own.max))  (due, a connection free, sent late)")
+        }
+        if let wait = scheduleLag.connectionWait {
+            lines.append("  connection wait: p50 \(ms(wait.p50)), p99 \(ms(wait.p99)), max \(ms(wait.max)), \(wait.count) requests waited  (the target held every connection)")
+        }
         if !thresholds.isEmpty {
             lines.append("thresholds:")
             for threshold in thresholds { lines.append("  \(threshold.passed ? "ok    " : "FAILED") \(threshold.message)") }

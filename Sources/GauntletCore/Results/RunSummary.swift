@@ -6,7 +6,10 @@ import Foundation
 /// Reports, `compare` and CI read runs only through this type (and the interval logs beside it), so it
 /// must be encoded and decoded with `RunSummary.encode`/`RunSummary.decode`, which fix the key style.
 public struct RunSummary: Sendable, Equatable, Codable {
-    public static let currentSchemaVersion = 1
+    /// 2 split `schedule_lag` into `generator_lag` and `connection_wait` (added fields only).
+    public static let currentSchemaVersion = 2
+    /// Versions `decode` accepts: every field a later version added is optional.
+    public static let readableSchemaVersions = 1...currentSchemaVersion
 
     public var schemaVersion: Int
     public var scenario: ScenarioInfo
@@ -71,9 +74,9 @@ public struct RunSummary: Sendable, Equatable, Codable {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(camelCasing: path.last?.stringValue ?? "") }
         let summary = try decoder.decode(RunSummary.self, from: data)
-        guard summary.schemaVersion == currentSchemaVersion else {
+        guard readableSchemaVersions.contains(summary.schemaVersion) else {
             throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "summary.json has schema_version \(summary.schemaVersion); this Gauntlet reads \(currentSchemaVersion)"))
+                codingPath: [], debugDescription: "summary.json has schema_version \(summary.schemaVersion); this Gauntlet reads \(readableSchemaVersions.lowerBound)–\(currentSchemaVersion)"))
         }
         return summary
     }
@@ -339,15 +342,29 @@ public struct UploadSummary: Sendable, Equatable, Codable {
 
 /// How late the generator itself sent requests (actual send − intended send).
 public struct ScheduleLagSummary: Sendable, Equatable, Codable {
+    /// The whole lag, `sent - intended`: connection wait and generator lag together.
     public var lag: LatencyPercentiles?
     /// True when the generator could not keep up with the schedule: the run did not deliver the load asked for.
     public var fellBehind: Bool
     public var message: String?
+    /// Schema 2. Due with a connection free, but sent late: the generator's own health.
+    public var generatorLag: LatencyPercentiles?
+    /// Schema 2. Due while the target held every connection of the lane: the target's backpressure. Only
+    /// requests that waited are in it, so its `count` is how many waited.
+    public var connectionWait: LatencyPercentiles?
+    /// Schema 2. What the connection wait means, when requests waited (a target symptom, not the generator's).
+    public var connectionMessage: String?
 
-    public init(lag: LatencyPercentiles?, fellBehind: Bool, message: String?) {
+    public init(
+        lag: LatencyPercentiles?, fellBehind: Bool, message: String?, generatorLag: LatencyPercentiles? = nil,
+        connectionWait: LatencyPercentiles? = nil, connectionMessage: String? = nil
+    ) {
         self.lag = lag
         self.fellBehind = fellBehind
         self.message = message
+        self.generatorLag = generatorLag
+        self.connectionWait = connectionWait
+        self.connectionMessage = connectionMessage
     }
 }
 

@@ -49,11 +49,17 @@ public struct IntervalRecord: Sendable {
     /// Per `AuthStep.index`.
     public var auth: [LatencyHistogram]
     public var lag: LatencyHistogram
+    /// The lag split in two: due with a connection free but sent late (the generator's health), and
+    /// due while the target held every connection (its backpressure; only requests that waited).
+    public var generatorLag: LatencyHistogram
+    public var connectionWait: LatencyHistogram
     public var freshness: LatencyHistogram
     public var examples: [MisrouteExample]
     public var logins = 0
     public var loginFailures = 0
     public var refreshes = 0
+    /// Re-resolves of the target's names that failed (the last good answers stayed pinned).
+    public var dnsFailures = 0
 }
 
 /// A worker's own recorder: histograms and counters that only its thread touches (no lock on the hot
@@ -79,7 +85,8 @@ public struct WorkerRecorder: Sendable {
             index: index, worker: worker,
             corrected: Array(repeating: .latency(), count: series), service: Array(repeating: .latency(), count: series),
             counters: Array(repeating: SeriesCounters(), count: series),
-            auth: Array(repeating: .latency(), count: AuthStep.allCases.count), lag: .latency(), freshness: .latency(),
+            auth: Array(repeating: .latency(), count: AuthStep.allCases.count), lag: .latency(),
+            generatorLag: .latency(), connectionWait: .latency(), freshness: .latency(),
             examples: []
         )
     }
@@ -116,6 +123,10 @@ public struct WorkerRecorder: Sendable {
         }
         guard !isWarmup(sample.phase) else { return }
         if sample.sent > sample.intended { current.lag.record(seconds: sample.sent - sample.intended) } else { current.lag.record(microseconds: 1) }
+        let wait = sample.connectionWait
+        if wait > 0 { current.connectionWait.record(seconds: wait) }
+        let own = sample.generatorLag
+        if own > 0 { current.generatorLag.record(seconds: own) } else { current.generatorLag.record(microseconds: 1) }
         if sample.connect > 0 { current.auth[AuthStep.connect.index].record(seconds: sample.connect) }
         if sample.tls > 0 { current.auth[AuthStep.tls.index].record(seconds: sample.tls) }
         if sample.ttfb >= 0 { current.auth[AuthStep.ttfb.index].record(seconds: sample.ttfb) }
@@ -141,6 +152,10 @@ public struct WorkerRecorder: Sendable {
         if refresh { current.refreshes += 1 }
         else if succeeded { current.logins += 1 }
         else { current.loginFailures += 1 }
+    }
+
+    public mutating func countDNSFailure() {
+        current.dnsFailures += 1
     }
 
     public mutating func recordFreshness(seconds: Double) {

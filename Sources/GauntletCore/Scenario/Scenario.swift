@@ -209,8 +209,14 @@ public struct HTTPSettings: Sendable, Equatable {
     public var version: Version = .http1
     /// Per-request timeout in seconds.
     public var timeout: Double = 10
-    /// Keep-alive connections per request type (the pool open-loop requests are sent over).
+    /// Keep-alive connections per request type (the pool open-loop requests are sent over). With
+    /// `autoConnections`, the number opened at the start.
     public var connections: Int = 32
+    /// `connections: auto`: open-loop lanes open another connection whenever a request is due and every
+    /// connection is busy, up to `connectionCap`, so the connection count never shapes the offered load.
+    public var autoConnections: Bool = false
+    /// The most connections per request type `auto` opens (`max_connections`).
+    public var connectionCap: Int = 1024
     /// Load-generator threads, each with its own libcurl event loop.
     public var workers: Int = 1
     /// Skip TLS verification (never the default; for a deployment whose CA you cannot get).

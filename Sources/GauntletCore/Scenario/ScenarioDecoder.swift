@@ -254,7 +254,13 @@ public enum ScenarioDecoder {
             http.version = version
         }
         http.timeout = r.seconds(map.value("timeout"), "http.timeout") ?? http.timeout
-        http.connections = r.integer(map.value("connections"), "http.connections", min: 1, max: 10_000, what: "a number of connections") ?? http.connections
+        if let node = map.value("connections"), node.scalar?.string == "auto" {
+            http.autoConnections = true
+            http.connections = 1
+        } else {
+            http.connections = r.integer(map.value("connections"), "http.connections", min: 1, max: 10_000, what: "a number of connections or `auto`") ?? http.connections
+        }
+        http.connectionCap = r.integer(map.value("max_connections"), "http.max_connections", min: 1, max: 10_000, what: "a number of connections") ?? http.connectionCap
         http.workers = r.integer(map.value("workers"), "http.workers", min: 1, max: 64, what: "a number of worker threads") ?? http.workers
         http.insecure = r.bool(map.value("insecure"), "http.insecure") ?? http.insecure
         http.requestLog = r.bool(map.value("request_log"), "http.request_log") ?? http.requestLog

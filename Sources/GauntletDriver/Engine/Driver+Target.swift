@@ -15,73 +15,84 @@ extension Driver {
                 endpoints = try loadEndpoints(path: absolute(file, options.scenarioDirectory))
             }
         }
-        if let endpoints {
-            target.lb = endpoints.urls?.lb ?? endpoints.direct?.lb
-            target.idp = endpoints.urls?.idp ?? endpoints.direct?.idp
-            target.upload = endpoints.urls?.upload ?? endpoints.direct?.upload
-            target.caFile = endpoints.caFile
-            if let dns = endpoints.dns {
-                target.dnsServer = dns.address
-                target.dnsPort = dns.port
-            }
-            target.pins = endpoints.resolve ?? []
-            target.apiKeys = endpoints.apiKeys ?? []
-            if let api = endpoints.clients?.api ?? endpoints.clients?.web {
-                target.apiClient = ClientCredentials(clientId: api.clientId, clientSecret: api.clientSecret ?? "", scope: nil)
-            }
-            if let uploader = endpoints.clients?.uploader, let secret = uploader.clientSecret {
-                target.uploader = ClientCredentials(clientId: uploader.clientId, clientSecret: secret, scope: uploader.scope)
-            }
-            var managers = 0
-            var analysts = 0
-            for user in endpoints.users ?? [] {
-                if user.groups.contains(Role.managers.rawValue), managers < scenario.users.managers {
-                    managers += 1
-                    target.users.append(UserCredential(username: user.username, password: user.password, role: .managers))
-                } else if user.groups.contains(Role.analysts.rawValue), analysts < scenario.users.analysts {
-                    analysts += 1
-                    target.users.append(UserCredential(username: user.username, password: user.password, role: .analysts))
-                }
-            }
-        }
-        if let remote {
-            target.lb = remote.lb.map(trimSlash) ?? target.lb
-            target.idp = remote.idp.map(trimSlash) ?? target.idp
-            target.upload = remote.upload.map(trimSlash) ?? target.upload
-            if let ca = remote.caFile { target.caFile = absolute(ca, options.scenarioDirectory) }
-            if let dns = remote.dns {
-                let parts = dns.split(separator: ":")
-                guard let host = parts.first, parts.count <= 2, let port = parts.count == 2 ? UInt16(parts[1]) : 53 else {
-                    throw .invalidTarget("target.dns \"\(dns)\" is not host:port")
-                }
-                target.dnsServer = String(host)
-                target.dnsPort = port
-            }
-            if let clientId = remote.clientId {
-                var secret = ""
-                if let variable = remote.clientSecretEnv {
-                    guard let value = options.environment[variable], !value.isEmpty else {
-                        throw .invalidTarget("target.client_secret_env names $\(variable), which is not set")
-                    }
-                    secret = value
-                }
-                target.apiClient = ClientCredentials(clientId: clientId, clientSecret: secret, scope: nil)
-            }
-            if let variable = remote.apiKeyEnv {
-                guard let key = options.environment[variable], !key.isEmpty else {
-                    throw .invalidTarget("target.api_key_env names $\(variable), which is not set")
-                }
-                target.apiKeys = [key]
-            }
-        }
+        if let endpoints { apply(endpoints, scenario: scenario, to: &target) }
+        if let remote { try apply(remote, options: options, to: &target) }
         if let csv = scenario.users.csv {
             target.users = try loadUsers(csv: absolute(csv, options.scenarioDirectory))
         }
         target.lb = target.lb.map(trimSlash)
         target.idp = target.idp.map(trimSlash)
         target.upload = target.upload.map(trimSlash)
+        target.login = scenario.users.login
+        try checkNeeds(of: scenario, target)
+        return target
+    }
 
-        // What the scenario's request types need.
+    /// What an endpoints document says: URLs, trust, DNS, keys, clients, and the scenario's number of users.
+    static func apply(_ endpoints: Endpoints, scenario: Scenario, to target: inout ResolvedTarget) {
+        target.lb = endpoints.urls?.lb ?? endpoints.direct?.lb
+        target.idp = endpoints.urls?.idp ?? endpoints.direct?.idp
+        target.upload = endpoints.urls?.upload ?? endpoints.direct?.upload
+        target.caFile = endpoints.caFile
+        if let dns = endpoints.dns {
+            target.dnsServer = dns.address
+            target.dnsPort = dns.port
+        }
+        target.pins = endpoints.resolve ?? []
+        target.apiKeys = endpoints.apiKeys ?? []
+        if let api = endpoints.clients?.api ?? endpoints.clients?.web {
+            target.apiClient = ClientCredentials(clientId: api.clientId, clientSecret: api.clientSecret ?? "", scope: nil)
+        }
+        if let uploader = endpoints.clients?.uploader, let secret = uploader.clientSecret {
+            target.uploader = ClientCredentials(clientId: uploader.clientId, clientSecret: secret, scope: uploader.scope)
+        }
+        var managers = 0
+        var analysts = 0
+        for user in endpoints.users ?? [] {
+            if user.groups.contains(Role.managers.rawValue), managers < scenario.users.managers {
+                managers += 1
+                target.users.append(UserCredential(username: user.username, password: user.password, role: .managers))
+            } else if user.groups.contains(Role.analysts.rawValue), analysts < scenario.users.analysts {
+                analysts += 1
+                target.users.append(UserCredential(username: user.username, password: user.password, role: .analysts))
+            }
+        }
+    }
+
+    /// What a remote target in the scenario says, over the endpoints document.
+    static func apply(_ remote: RemoteTarget, options: DriverOptions, to target: inout ResolvedTarget) throws(DriverError) {
+        target.lb = remote.lb.map(trimSlash) ?? target.lb
+        target.idp = remote.idp.map(trimSlash) ?? target.idp
+        target.upload = remote.upload.map(trimSlash) ?? target.upload
+        if let ca = remote.caFile { target.caFile = absolute(ca, options.scenarioDirectory) }
+        if let dns = remote.dns {
+            let parts = dns.split(separator: ":")
+            guard let host = parts.first, parts.count <= 2, let port = parts.count == 2 ? UInt16(parts[1]) : 53 else {
+                throw .invalidTarget("target.dns \"\(dns)\" is not host:port")
+            }
+            target.dnsServer = String(host)
+            target.dnsPort = port
+        }
+        if let clientId = remote.clientId {
+            var secret = ""
+            if let variable = remote.clientSecretEnv {
+                guard let value = options.environment[variable], !value.isEmpty else {
+                    throw .invalidTarget("target.client_secret_env names $\(variable), which is not set")
+                }
+                secret = value
+            }
+            target.apiClient = ClientCredentials(clientId: clientId, clientSecret: secret, scope: nil)
+        }
+        if let variable = remote.apiKeyEnv {
+            guard let key = options.environment[variable], !key.isEmpty else {
+                throw .invalidTarget("target.api_key_env names $\(variable), which is not set")
+            }
+            target.apiKeys = [key]
+        }
+    }
+
+    /// What the scenario's request types need of the target.
+    static func checkNeeds(of scenario: Scenario, _ target: ResolvedTarget) throws(DriverError) {
         if scenario.ui != nil || scenario.api != nil {
             guard target.lb != nil else { throw .invalidTarget("ui/api requests need the load balancer's URL (target.lb or an endpoints file)") }
             let audiences = (scenario.ui?.pages.map(\.audience) ?? []) + (scenario.api?.calls.map(\.audience) ?? [])
@@ -92,7 +103,6 @@ extension Driver {
         if scenario.upload != nil, target.upload == nil {
             throw .invalidTarget("upload requests need the upload gateway's URL (target.upload or an endpoints file)")
         }
-        target.login = scenario.users.login
         if target.login == .initiateAuth, !target.users.isEmpty, target.apiClient == nil || target.idp == nil {
             throw .invalidTarget("users.login initiate_auth needs the identity provider's URL and an app client (target.client_id, or the endpoints file's clients.api)")
         }
@@ -104,7 +114,6 @@ extension Driver {
         if let ca = target.caFile, !FileManager.default.fileExists(atPath: ca) {
             throw .invalidTarget("CA file \(ca) does not exist")
         }
-        return target
     }
 
     public static func loadEndpoints(path: String) throws(DriverError) -> Endpoints {

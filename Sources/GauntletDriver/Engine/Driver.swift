@@ -19,23 +19,8 @@ public enum Driver {
         let scenario = plan.scenario
         let links = (0..<plan.workers).map { _ in WorkerLink() }
         let stop = options.stop
-        var workers: [Worker] = []
-        for id in 0..<plan.workers {
-            do {
-                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
-            } catch {
-                throw .startFailed(error.description)
-            }
-        }
         let started = Date()
-        let origin = Clock.now()
-        for worker in workers {
-            let thread = Thread { worker.run(origin: origin) }
-            thread.name = "gauntlet-worker-\(worker.id)"
-            thread.stackSize = 4 << 20
-            thread.start()
-        }
-        workers.removeAll()
+        let origin = try startWorkers(plan: plan, links: links, stop: stop)
 
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
         var requestLog: FileHandle?
@@ -71,7 +56,7 @@ public enum Driver {
         var lastProgress = 0.0
         var failureNoted: String?
         while !links.allSatisfy({ $0.finished.load(ordering: .acquiring) }) {
-            try? await Task.sleep(nanoseconds: 100_000_000)
+            await pause(stop)
             for link in links { for record in link.drain() { accumulator.add(record) } }
             writeLog()
             writeIntervals()
@@ -99,6 +84,45 @@ public enum Driver {
             target: plan.target.lb ?? plan.target.upload ?? plan.target.idp ?? "http",
             gauntletVersion: options.gauntletVersion, partialReason: interrupted ? (stop.reason ?? "stopped early") : nil)
         return RunResult(summary: summary, timeSeries: accumulator.timeSeries, intervals: accumulator.intervals)
+    }
+}
+
+extension Driver {
+    /// Sets every worker up, then starts each on its own thread at one shared origin (set-up time is
+    /// not schedule lag); returns that origin.
+    static func startWorkers(plan: RunPlan, links: [WorkerLink], stop: StopSignal) throws(DriverError) -> Double {
+        var workers: [Worker] = []
+        for id in 0..<plan.workers {
+            do {
+                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
+            } catch {
+                throw .startFailed(error.description)
+            }
+        }
+        let origin = Clock.now()
+        for worker in workers {
+            let thread = Thread { worker.run(origin: origin) }
+            thread.name = "gauntlet-worker-\(worker.id)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        return origin
+    }
+}
+
+/// The coordinator's 100 ms pause between drains. Cancelling the calling task stops the run (partial
+/// results, as SIGINT does) rather than turning the pause into a busy loop: a cancelled `Task.sleep`
+/// returns at once, every time, while the workers take up to their grace period to finish.
+private func pause(_ stop: StopSignal) async {
+    if !Task.isCancelled {
+        do {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            return
+        } catch {}
+    }
+    stop.request("the run's task was cancelled")
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { done.resume() }
     }
 }
 

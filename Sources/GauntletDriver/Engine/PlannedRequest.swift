@@ -1,4 +1,3 @@
-import CCurl
 import GauntletCore
 
 /// One request the schedule asked for, with everything needed to send it and judge its response.
@@ -16,9 +15,8 @@ struct PlannedRequest {
     var role: Role?
     var credentialValid = true
     var expectStatus: Int?
-    var headers: UnsafeMutablePointer<curl_slist>?
-    /// The URL pre-parsed, when the worker keeps one for it (else looked up by `url` when sent).
-    var urlHandle: OpaquePointer?
+    /// The request's header set (a `HeaderSets` id).
+    var headers: Int = HeaderSets.none
     var body: [UInt8]?
     var uploadEvents = 0
     /// A reusable request shape for the transfer (-1: set every option).
@@ -27,12 +25,16 @@ struct PlannedRequest {
     var retried = false
     /// Uploads sampled for freshness: the token a search finds the batch by.
     var freshnessToken: String?
+    /// When the request was ready to go but for a connection: its intended time, or later when it waited
+    /// for its user's login or the upload token (the target's time too, so counted as connection wait).
+    var readyAt: Double = -.infinity
 }
 
 /// What a transfer is doing.
 enum Job {
     case idle
-    case request(PlannedRequest, sent: Double)
+    /// `connectionFree`: when the request could first have gone, had the loop been on time.
+    case request(PlannedRequest, sent: Double, connectionFree: Double)
     case login(user: Int, step: AuthStep, sent: Double)
     /// A `client_credentials` token for uploads (`refresh`: replacing one about to expire).
     case token(refresh: Bool, sent: Double)
@@ -54,20 +56,10 @@ struct VirtualUser {
     var state: State = .loggedOut
     /// Requests waiting for the user's login.
     var pending: [PlannedRequest] = []
-    /// Earliest time to retry after a failed login.
-    var retryAt = 0.0
     var jar = CookieJar()
     var sessions = 0
     /// `InitiateAuth` users: tokens and when the access token runs out (seconds since the start).
     var accessToken: String?
     var refreshToken: String?
     var tokenExpiry = 0.0
-}
-
-/// An acknowledged upload whose visibility in Analytics search is being polled for.
-struct FreshnessProbe {
-    var token: String
-    var acknowledged: Double
-    var nextPoll: Double
-    var inFlight = false
 }

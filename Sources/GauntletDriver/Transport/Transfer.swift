@@ -11,8 +11,10 @@ import GauntletCore
 /// only when asked (login pages), otherwise discarded.
 final class Transfer {
     let handle: UnsafeMutableRawPointer
-    /// Which lane (request type, or the login lane) the transfer belongs to.
-    let lane: Int
+    /// The state machine's number for this handle.
+    let slot: Int
+    /// On the multi handle now.
+    var attached = false
     /// Response facts, reset before each request.
     var servedBy: String?
     var location: String?
@@ -24,36 +26,34 @@ final class Transfer {
     var captureBody = false
     /// The request body's bytes; libcurl reads them in place, so they live as long as the request.
     var requestBody: [UInt8] = []
-    /// What the transfer is doing now.
-    var job: Job = .idle
     /// URL handle currently set (nil: a string URL).
     var currentURL: OpaquePointer?
     var currentKind = -1
     /// New CURLOPT_RESOLVE pins (after a TTL ran out), applied before the next request.
     var pendingResolve: UnsafeMutablePointer<curl_slist>?
 
-    init(lane: Int, settings: TransportSettings) throws(TransportError) {
+    init(slot: Int, timedByLibcurl: Bool, settings: TransportSettings) throws(TransportError) {
         _ = Curl.initialised
         guard let handle = curl_easy_init() else {
             throw TransportError(category: .other, code: -1, message: "curl_easy_init failed (out of memory?)")
         }
         self.handle = handle
-        self.lane = lane
-        try configure(settings)
+        self.slot = slot
+        try configure(settings, timedByLibcurl: timedByLibcurl)
     }
 
     deinit {
         curl_easy_cleanup(handle)
     }
 
-    private func configure(_ settings: TransportSettings) throws(TransportError) {
+    private func configure(_ settings: TransportSettings, timedByLibcurl: Bool) throws(TransportError) {
         // Options LIBCURL-NOTES measured as paying off: no signals, no proxy look-ups, pinned DNS.
         try Curl.setLong(handle, CURLOPT_NOSIGNAL, 1)
         try Curl.setString(handle, CURLOPT_NOPROXY, "*")
         try Curl.setLong(handle, CURLOPT_DNS_CACHE_TIMEOUT, -1)
-        if lane < 0 {
-            // Logins, tokens and probes: libcurl times them out. Request lanes are swept by the worker
-            // (Worker.sweepTimeouts), which saves libcurl arming and clearing two timers per request.
+        if timedByLibcurl {
+            // Logins, tokens and probes: libcurl times them out. Request lanes are swept by the state
+            // machine (sweepTimeouts), which saves libcurl arming and clearing two timers per request.
             try Curl.setLong(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
             try Curl.setLong(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
         }
@@ -142,6 +142,20 @@ final class Transfer {
     }
 
     var status: Int { max(0, Curl.infoLong(handle, CURLINFO_RESPONSE_CODE)) }
+
+    /// What the finished exchange brought back, for the state machine.
+    func response() -> TransferResponse {
+        let status = self.status
+        var response = TransferResponse(
+            status: status, servedBy: servedBy, location: location, setCookies: setCookies, body: body, lbAuth: lbAuth, targetTime: targetTime)
+        if status > 0 {
+            let timings = timings()
+            response.connect = timings.connect
+            response.tls = timings.tls
+            response.ttfb = timings.ttfb
+        }
+        return response
+    }
 
     /// Called from the header callback with one header line (CRLF included).
     func header(_ line: UnsafeBufferPointer<UInt8>) {

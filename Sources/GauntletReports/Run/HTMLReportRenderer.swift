@@ -246,11 +246,23 @@ public enum HTMLReportRenderer {
 
     static func lagSection(_ lag: ScheduleLagSummary) -> String {
         guard let figures = lag.lag else { return "<p class=\"muted\">no samples</p>\n" }
-        let verdict = lag.fellBehind
+        var verdict = lag.fellBehind
             ? "<p class=\"bad\">The generator fell behind its schedule: \(escape(lag.message ?? "the load asked for was not delivered")).</p>\n"
             : "<p class=\"ok\">The generator kept up with its schedule.</p>\n"
-        return verdict + table(["samples", "p50", "p99", "p99.9", "max"], [[
-            String(figures.count), duration(figures.p50), duration(figures.p99), duration(figures.p99_9), duration(figures.max),
-        ]], textColumns: [])
+        if let message = lag.connectionMessage {
+            let significant = (lag.connectionWait?.p99 ?? 0) > ScheduleLagSummary.generatorLagLimit
+            verdict += "<p class=\"\(significant ? "bad" : "muted")\">\(escape(message)).</p>\n"
+        }
+        func row(_ name: String, _ figures: LatencyPercentiles) -> [String] {
+            [name, String(figures.count), duration(figures.p50), duration(figures.p99), duration(figures.p99_9), duration(figures.max)]
+        }
+        guard lag.generatorLag != nil || lag.connectionWait != nil else {
+            // Schema 1 results: one lag, not split.
+            return verdict + table(["samples", "p50", "p99", "p99.9", "max"], [Array(row("", figures).dropFirst())], textColumns: [])
+        }
+        var rows = [row("schedule lag (all)", figures)]
+        if let own = lag.generatorLag { rows.append(row("generator lag (a connection free)", own)) }
+        if let wait = lag.connectionWait { rows.append(row("connection wait (the target held every connection)", wait)) }
+        return verdict + table(["", "samples", "p50", "p99", "p99.9", "max"], rows, textColumns: [0])
     }
 }
