@@ -143,8 +143,7 @@ import Testing
             Self.step(1, rate: 100, held: true, hops: ["lb_auth": 0.001, "target": 0.005]),
             Self.step(2, rate: 200, held: false, hops: ["lb_auth": 0.050, "target": 0.005]),
         ]
-        let settings = CapacityResult.Settings(CapacitySettings(), mix: ["api": 1])
-        let result = CapacityResult(scenario: "t", startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, settings: settings,
+        let result = CapacityResult(scenario: "t", startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, settings: CapacitySettings(), mix: ["api": 1],
                                     verdict: .knee(CapacityKnee(estimates: [141, 141, 141], low: 100, high: 200)), steps: steps,
                                     expected: 282, machine: MachineInfo(hostname: "h", cpus: 2, os: "linux"))
         #expect(result.expected?.headroom == 0.5)

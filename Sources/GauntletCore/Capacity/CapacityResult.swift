@@ -23,7 +23,9 @@ public struct CapacityResult: Sendable, Equatable, Codable {
     public var startedAt: String
     /// Seconds the whole search took.
     public var elapsed: Double
-    public var settings: Settings
+    public var settings: CapacitySettings
+    /// Each request type's share of the total rate (the scenario's mix).
+    public var mix: [String: Double]
     public var outcome: Outcome
     /// The knee (`knee`), the proven lower bound (`above_maximum`, `generator_bound`, `failed`), or nil.
     public var capacity: Double?
@@ -37,31 +39,6 @@ public struct CapacityResult: Sendable, Equatable, Codable {
     public var machine: MachineInfo
     public var steps: [CapacityStep]
 
-    public struct Settings: Sendable, Equatable, Codable {
-        public var startRate: Double
-        public var maxRate: Double
-        public var stepDuration: Double
-        public var warmup: Double
-        public var precision: Double
-        public var repeats: Int
-        public var growth: Double
-        public var stepBudget: Double
-        /// Each request type's share of the total rate (the scenario's mix).
-        public var mix: [String: Double]
-
-        public init(_ settings: CapacitySettings, mix: [String: Double]) {
-            startRate = settings.startRate
-            maxRate = settings.maxRate
-            stepDuration = settings.stepDuration
-            warmup = settings.warmup
-            precision = settings.precision
-            repeats = settings.repeats
-            growth = settings.growth
-            stepBudget = settings.stepBudget
-            self.mix = mix
-        }
-    }
-
     /// The knee against the rate the user expects to serve.
     public struct Headroom: Sendable, Equatable, Codable {
         public var rate: Double
@@ -70,7 +47,7 @@ public struct CapacityResult: Sendable, Equatable, Codable {
     }
 
     public init(
-        scenario: String, startedAt: String, elapsed: Double, settings: Settings, verdict search: CapacityVerdict, steps: [CapacityStep],
+        scenario: String, startedAt: String, elapsed: Double, settings: CapacitySettings, mix: [String: Double], verdict search: CapacityVerdict, steps: [CapacityStep],
         expected: Double?, machine: MachineInfo
     ) {
         self.schemaVersion = Self.currentSchemaVersion
@@ -78,6 +55,7 @@ public struct CapacityResult: Sendable, Equatable, Codable {
         self.startedAt = startedAt
         self.elapsed = elapsed
         self.settings = settings
+        self.mix = mix
         self.steps = steps
         self.machine = machine
         switch search {

@@ -2,7 +2,7 @@
 ///
 /// The scenario's request mix fixes the proportions of the request types and its thresholds are the SLO;
 /// these settings only say where the search starts, where it stops, and how long each step lasts.
-public struct CapacitySettings: Sendable, Equatable {
+public struct CapacitySettings: Sendable, Equatable, Codable {
     /// Total requests per second (all types together) of the first step.
     public var startRate: Double
     /// The search never offers more than this; reaching it with the SLO held is reported as "≥ max".

@@ -39,7 +39,7 @@ public struct CapacityStep: Sendable, Equatable, Codable {
     /// Judges a finished step: the thresholds are the SLO, and a target that completes less than
     /// `1 − precision` of the offered rate has not served it, whatever its latency says.
     public static func judge(index: Int, rate: Double, summary: RunSummary, generator: GeneratorHealth, precision: Double, seconds: Double) -> CapacityStep {
-        var breaches = summary.thresholds.filter { !$0.passed }.map { "\($0.expression) (\($0.message))" }
+        var breaches = summary.thresholds.filter { !$0.passed }.map(\.message)
         let achieved = summary.all.achievedRate
         let intended = summary.all.intendedRate ?? rate
         if achieved < intended * (1 - precision) {

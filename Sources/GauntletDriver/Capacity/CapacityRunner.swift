@@ -66,9 +66,8 @@ public enum CapacityRunner {
             action = search.record(step.outcome)
         }
         if verdict == nil, case .finished(let finished) = action { verdict = finished }
-        let settings = CapacityResult.Settings(plan.settings, mix: plan.mixByName)
         return CapacityResult(
-            scenario: plan.scenario.name, startedAt: startedAt, elapsed: Clock.now() - origin, settings: settings,
+            scenario: plan.scenario.name, startedAt: startedAt, elapsed: Clock.now() - origin, settings: plan.settings, mix: plan.mixByName,
             verdict: verdict ?? .failed(reason: "the search ended without a verdict", lastGood: lastGood()), steps: steps,
             expected: expected, machine: machine)
     }

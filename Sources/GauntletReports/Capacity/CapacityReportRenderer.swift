@@ -19,21 +19,9 @@ public enum CapacityReportRenderer {
         body += section("Where the time went, per hop (p99)", hopChart(result) + hopTable(result))
         body += section("Model", fitSection(result))
         body += section("Steps", stepTable(result))
-        return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Gauntlet capacity · \(escape(result.scenario)) · \(escape(badge(result)))</title>
-        <style>\(HTMLReportRenderer.css) .answer{font-size:16px;font-weight:600}</style>
-        </head>
-        <body>
-        \(body)<footer>Gauntlet capacity · schema \(result.schemaVersion) · each step's full summary is in <code>\(escape(directory))/capacity.json</code></footer>
-        </body>
-        </html>
-
-        """
+        let footer = "Gauntlet capacity · schema \(result.schemaVersion) · each step's full summary is in <code>\(escape(directory))/capacity.json</code>"
+        return HTMLReportRenderer.page(title: "Gauntlet capacity · \(escape(result.scenario)) · \(escape(badge(result)))",
+                                       css: HTMLReportRenderer.css + " .answer{font-size:16px;font-weight:600}", body: body, footer: footer)
     }
 
     static func badge(_ result: CapacityResult) -> String {
