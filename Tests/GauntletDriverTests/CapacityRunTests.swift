@@ -16,18 +16,20 @@ import Testing
         return try CapacityPlan(scenario: scenario)
     }
 
-    /// 20 workers × 100 ms each: 200 req/s. The SLO (p99 under 180 ms, i.e. under 80 ms of queueing)
-    /// breaks within a few percent above 200 req/s, as the queue grows through each step.
+    /// 10 workers × 200 ms each: 50 req/s. Above it the queue grows through each step, so the SLO (p90
+    /// under 350 ms: under 150 ms of queueing) breaks within a few percent above 50 req/s. Slow service
+    /// and a p90 keep the known figure honest on a machine busy with builds (its scheduling jitter is
+    /// small against 200 ms, and a p90 ignores the worst of it).
     @Test func findsAKnownCapacityWithinFivePercent() async throws {
-        let server = try FixedCapacityServer(workers: 20, service: 0.1)
+        let server = try FixedCapacityServer(workers: 10, service: 0.2)
         defer { server.stop() }
-        let settings = CapacitySettings(startRate: 50, maxRate: 2_000, stepDuration: 3, warmup: 0.5, precision: 0.05, repeats: 3)
-        let plan = try Self.plan(server, settings: settings, thresholds: ["latency.http.p99 < 180ms"])
-        let result = try await CapacityRunner.run(plan: plan, endpoints: nil, options: DriverOptions(), expected: 100)
+        let settings = CapacitySettings(startRate: 12, maxRate: 1_000, stepDuration: 4, warmup: 0.5, precision: 0.05, repeats: 3)
+        let plan = try Self.plan(server, settings: settings, thresholds: ["latency.http.p90 < 350ms"])
+        let result = try await CapacityRunner.run(plan: plan, endpoints: nil, options: DriverOptions(), expected: 25)
         let figures = result.steps.map { "\(Int($0.rate)):\($0.held ? "held" : "broke") p99 \($0.summary.all.latency?.p99 ?? -1) cpu \($0.generator.workerCpu)" }
         #expect(result.outcome == .knee, "\(result.verdict) \(figures)")
         let knee = try #require(result.capacity)
-        #expect(abs(knee - 200) / 200 <= 0.05, "knee \(knee): \(figures)")
+        #expect(abs(knee - 50) / 50 <= 0.05, "knee \(knee): \(figures)")
         #expect(result.steps.count <= 14, "\(figures)")
         #expect(result.expected?.headroom ?? 0 > 1.9)
         #expect(result.steps.allSatisfy { !$0.generator.bound })

@@ -2,7 +2,7 @@ import Foundation
 
 /// A target whose capacity is known: `workers` workers, each serving one request at a time in exactly
 /// `service` seconds, so it serves `workers / service` requests per second and queues the rest
-/// (every connection gets its own thread; a semaphore is the pool of workers). After `dieAfter`
+/// (every connection gets its own thread; each request is booked on the worker free soonest). After `dieAfter`
 /// seconds (0: never) it closes its listener and every connection, as a crashed target would.
 /// Python (python3 is on every CI image here); binds 127.0.0.1 port 0.
 final class FixedCapacityServer: @unchecked Sendable {
@@ -37,7 +37,8 @@ final class FixedCapacityServer: @unchecked Sendable {
     static let script = #"""
 import os, socket, sys, threading, time
 workers = int(sys.argv[1]); service = float(sys.argv[2]); die_after = float(sys.argv[3])
-pool = threading.Semaphore(workers)
+lock = threading.Lock()
+free = [0.0] * workers
 listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 listener.bind(("127.0.0.1", 0)); listener.listen(512)
 print(listener.getsockname()[1], flush=True)
@@ -62,9 +63,13 @@ def serve(conn):
                 if not data: return
                 buf += data
             buf = buf[length:]
-            with pool:
-                deadline = time.monotonic() + service
-                while (left := deadline - time.monotonic()) > 0: time.sleep(left)
+            # The worker free soonest takes the request; its finish time follows from when the worker
+            # was due free, not from when a busy machine woke this thread, so the capacity stays k/s.
+            with lock:
+                worker = min(range(workers), key=lambda w: free[w])
+                free[worker] = max(time.monotonic(), free[worker]) + service
+                deadline = free[worker]
+            while (left := deadline - time.monotonic()) > 0: time.sleep(left)
             conn.sendall(RESPONSE)
     except OSError:
         pass
