@@ -58,9 +58,9 @@ grep -q 'capacity.repeat: unknown key "repeat"; did you mean "repeats"?' "$work/
 
 # 4. A target that dies mid-search: exit 3, the steps so far written.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$work" && exec timeout 5 python3 -m http.server "$port" --bind 127.0.0.1 > /dev/null 2>&1) &
+(cd "$work" && exec timeout 6 python3 -m http.server "$port" --bind 127.0.0.1 > /dev/null 2>&1) &
 server_pid=$!
-sleep 0.5
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 cat > "$work/dying.yaml" <<YAML
 name: capacity-dying
 target: { lb: "http://127.0.0.1:$port" }

@@ -36,14 +36,17 @@ public struct CapacityStep: Sendable, Equatable, Codable {
         self.summary = summary
     }
 
-    /// Judges a finished step: the thresholds are the SLO, and a target that completes less than
-    /// `1 − precision` of the offered rate has not served it, whatever its latency says.
+    /// Judges a finished step: the thresholds are the SLO, and a target that serves (answers correctly)
+    /// less than `1 − precision` of the offered rate has not served it, whatever its latency says.
     public static func judge(index: Int, rate: Double, summary: RunSummary, generator: GeneratorHealth, precision: Double, seconds: Double) -> CapacityStep {
         var breaches = summary.thresholds.filter { !$0.passed }.map(\.message)
         let achieved = summary.all.achievedRate
         let intended = summary.all.intendedRate ?? rate
-        if achieved < intended * (1 - precision) {
-            breaches.append("the target completed \(Quantity.trim(achieved.rounded())) of \(Quantity.trim(intended.rounded())) req/s offered")
+        // Served: answered as the oracle expects (or refused for an allowed reason), not merely completed.
+        let answered = summary.all.ok + summary.all.rejected
+        let served = summary.all.count > 0 ? achieved * Double(answered) / Double(summary.all.count) : 0
+        if served < intended * (1 - precision) {
+            breaches.append("the target served \(Quantity.trim(served.rounded())) of \(Quantity.trim(intended.rounded())) req/s offered")
         }
         let meanLatency = summary.all.latency?.mean ?? 0
         return CapacityStep(
