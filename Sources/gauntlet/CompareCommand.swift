@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GauntletCore
 import GauntletReports
 
 /// `gauntlet compare BASELINE CANDIDATE`: the figures that changed, exit 1 on a regression.
@@ -58,6 +59,7 @@ struct CompareCommand: AsyncParsableCommand {
             print("gauntlet compare: \(problem)\nSee 'gauntlet compare --help'.", to: &stderr)
             throw GauntletExit.invalidInput
         }
+        if try compareCapacity() { return }
         let rules = tolerances.compactMap { try? ComparisonRule.parse($0) }
         let report: ComparisonReport
         do {
@@ -78,5 +80,30 @@ struct CompareCommand: AsyncParsableCommand {
             }
         }
         if !report.passed { throw GauntletExit.thresholdFailed }
+    }
+
+    /// Two capacity results (`capacity.json` or their directories) compare by their knees; returns false
+    /// when the inputs are runs, which compare as before.
+    func compareCapacity() throws -> Bool {
+        var stderr = StandardError()
+        let before: CapacityResult?, after: CapacityResult?
+        do {
+            before = try CapacityReport.load(baseline)
+            after = try CapacityReport.load(candidate)
+        } catch {
+            print("gauntlet compare: \(error)", to: &stderr)
+            throw GauntletExit.invalidInput
+        }
+        guard let before, let after else {
+            if before != nil || after != nil {
+                print("gauntlet compare: one side is a capacity result and the other is not; compare capacity with capacity", to: &stderr)
+                throw GauntletExit.invalidInput
+            }
+            return false
+        }
+        let comparison = CapacityComparison.compare(baseline: before, candidate: after)
+        print(comparison.text)
+        if comparison.regressed { throw GauntletExit.thresholdFailed }
+        return true
     }
 }

@@ -19,6 +19,8 @@ public struct Scenario: Sendable, Equatable {
     public var api: APIRequests?
     public var httpRequests: GenericRequests?
     public var thresholds: [Threshold]
+    /// How `gauntlet capacity` searches (nil: its defaults); `run` ignores it.
+    public var capacity: CapacitySettings?
 
     public init(
         name: String, description: String? = nil, seed: UInt64, target: Target, users: Users,

@@ -6,7 +6,7 @@ import Yams
 /// unknown keys (with a did-you-mean), values of the wrong type or out of range, missing required keys,
 /// thresholds on unknown metrics — each with file:line:column, the field's path and what was expected.
 public enum ScenarioDecoder {
-    static let topLevelKeys = ["version", "name", "description", "seed", "target", "users", "duration", "warmup", "phases", "http", "requests", "thresholds"]
+    static let topLevelKeys = ["version", "name", "description", "seed", "target", "users", "duration", "warmup", "phases", "http", "requests", "thresholds", "capacity"]
 
     public static func decode(yaml: String, file: String) throws(ScenarioValidationError) -> Scenario {
         let reader = YAMLReader(file: file)
@@ -106,13 +106,16 @@ public enum ScenarioDecoder {
         if needsUsers, users.csv == nil, users.managers + users.analysts == 0 {
             r.report(top.value("users") ?? top.node, "users", "UI and API requests need logged-in users, but the population is empty; set users.managers or users.analysts")
         }
+        let capacity = decodeCapacity(top.value("capacity"), r)
         top.rejectUnknownKeys(known: topLevelKeys)
 
         guard let name else { return nil }
-        return Scenario(
+        var scenario = Scenario(
             name: name, description: description, seed: seed, target: target, users: users, phases: phases,
             http: http, upload: upload, ui: ui, api: api, httpRequests: generic, thresholds: thresholds
         )
+        scenario.capacity = capacity
+        return scenario
     }
 
     // MARK: - target

@@ -101,8 +101,15 @@ extension Driver {
         }
         let origin = Clock.now()
         for worker in workers {
-            let thread = Thread { worker.run(origin: origin) }
-            thread.name = "gauntlet-worker-\(worker.id)"
+            // Named from inside the thread (Foundation does not name the OS thread on Linux), in at most
+            // 15 bytes (Linux refuses longer): `capacity` finds the generator's threads by this name in
+            // /proc/self/task to read their CPU apart from the embedded stack's.
+            let name = "gauntlet-wrk-\(worker.id)"
+            let thread = Thread {
+                try? name.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+                worker.run(origin: origin)
+            }
+            thread.name = name
             thread.stackSize = 4 << 20
             thread.start()
         }

@@ -20,17 +20,23 @@ public enum HTMLReportRenderer {
         body += section("Errors", errorSection(summary))
         if let upload = summary.upload { body += section("Uploads", uploadSection(upload)) }
         body += section("Schedule lag", lagSection(summary.scheduleLag))
-        return """
+        let footer = "Gauntlet \(escape(summary.scenario.gauntletVersion)) · schema \(summary.schemaVersion) · regenerate with <code>gauntlet report \(escape(run.directory))</code>"
+        return page(title: "Gauntlet · \(escape(summary.scenario.name)) · \(passed ? "PASS" : "FAIL")", css: css, body: body, footer: footer)
+    }
+
+    /// The page around a report's sections (title and footer already escaped).
+    static func page(title: String, css: String, body: String, footer: String) -> String {
+        """
         <!DOCTYPE html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Gauntlet · \(escape(summary.scenario.name)) · \(passed ? "PASS" : "FAIL")</title>
+        <title>\(title)</title>
         <style>\(css)</style>
         </head>
         <body>
-        \(body)<footer>Gauntlet \(escape(summary.scenario.gauntletVersion)) · schema \(summary.schemaVersion) · regenerate with <code>gauntlet report \(escape(run.directory))</code></footer>
+        \(body)<footer>\(footer)</footer>
         </body>
         </html>
 

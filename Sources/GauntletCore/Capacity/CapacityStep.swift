@@ -1,0 +1,99 @@
+/// One step of a capacity search: the rate offered, what came back, and the run's full summary.
+public struct CapacityStep: Sendable, Equatable, Codable {
+    /// 1-based, in the order the steps ran.
+    public var index: Int
+    /// Total requests per second offered (all request types, in the scenario's proportions).
+    public var rate: Double
+    /// Completed requests per second over the measured part of the step.
+    public var achievedRate: Double
+    /// The SLO held at this rate (every threshold, and the target kept up with the offered rate).
+    public var held: Bool
+    /// Why it did not hold: the failed thresholds, or the target falling behind the offered rate.
+    public var breaches: [String]
+    public var generator: GeneratorHealth
+    public var hops: [CapacityHop]
+    public var signals: ComponentSignals
+    /// Mean requests in flight over the step (Little's law: achieved rate × mean latency).
+    public var concurrency: Double
+    /// Wall-clock seconds the step took, warm-up included.
+    public var seconds: Double
+    public var summary: RunSummary
+
+    public init(
+        index: Int, rate: Double, achievedRate: Double, held: Bool, breaches: [String], generator: GeneratorHealth,
+        hops: [CapacityHop], signals: ComponentSignals, concurrency: Double, seconds: Double, summary: RunSummary
+    ) {
+        self.index = index
+        self.rate = rate
+        self.achievedRate = achievedRate
+        self.held = held
+        self.breaches = breaches
+        self.generator = generator
+        self.hops = hops
+        self.signals = signals
+        self.concurrency = concurrency
+        self.seconds = seconds
+        self.summary = summary
+    }
+
+    /// Judges a finished step: the thresholds are the SLO, and a target that serves (answers correctly)
+    /// less than `1 − precision` of the offered rate has not served it, whatever its latency says.
+    public static func judge(index: Int, rate: Double, summary: RunSummary, generator: GeneratorHealth, precision: Double, seconds: Double) -> CapacityStep {
+        var breaches = summary.thresholds.filter { !$0.passed }.map(\.message)
+        let achieved = summary.all.achievedRate
+        let intended = summary.all.intendedRate ?? rate
+        // Served: answered as the oracle expects (or refused for an allowed reason), not merely completed.
+        let answered = summary.all.ok + summary.all.rejected
+        let served = summary.all.count > 0 ? achieved * Double(answered) / Double(summary.all.count) : 0
+        if served < intended * (1 - precision) {
+            breaches.append("the target served \(Quantity.trim(served.rounded())) of \(Quantity.trim(intended.rounded())) req/s offered")
+        }
+        let meanLatency = summary.all.latency?.mean ?? 0
+        return CapacityStep(
+            index: index, rate: rate, achievedRate: achieved, held: breaches.isEmpty, breaches: breaches, generator: generator,
+            hops: CapacityHop.hops(of: summary), signals: ComponentSignals.signals(of: summary),
+            concurrency: achieved * meanLatency, seconds: seconds, summary: summary)
+    }
+
+    public var outcome: CapacitySearch.Outcome {
+        CapacitySearch.Outcome(rate: rate, held: held, generatorBound: generator.bound)
+    }
+
+    public func hop(_ name: String) -> CapacityHop? { hops.first { $0.hop == name } }
+}
+
+/// The generator's own health in a step, kept apart from the target's backpressure.
+public struct GeneratorHealth: Sendable, Equatable, Codable {
+    /// The busiest load-generator thread's CPU, as a fraction of one core over the step.
+    public var workerCpu: Double
+    /// CPU cores of this machine.
+    public var cores: Int
+    /// Schedule lag p99 (until the engine splits connection wait from generator lag, this holds both).
+    public var lagP99: Double?
+    public var fellBehind: Bool
+    /// The generator could not offer the rate: it fell behind *and* a worker thread was saturated.
+    public var bound: Bool
+
+    public init(workerCpu: Double, cores: Int, lagP99: Double?, fellBehind: Bool, bound: Bool) {
+        self.workerCpu = workerCpu
+        self.cores = cores
+        self.lagP99 = lagP99
+        self.fellBehind = fellBehind
+        self.bound = bound
+    }
+
+    /// A worker thread this busy has no room left to send on time.
+    public static let saturatedCPU = 0.85
+
+    /// The one place that decides whether the generator, rather than the target, limited a step.
+    ///
+    /// Today's schedule lag mixes the generator's own lateness with waiting for a connection the target
+    /// holds (backpressure); only the worker threads' CPU tells them apart, so lag counts against the
+    /// generator only when a worker was saturated. When the driver reports generator lag on its own,
+    /// this is where to switch to it.
+    public static func assess(summary: RunSummary, workerCpu: Double, cores: Int) -> GeneratorHealth {
+        let lag = summary.scheduleLag
+        let bound = lag.fellBehind && workerCpu >= saturatedCPU
+        return GeneratorHealth(workerCpu: workerCpu, cores: cores, lagP99: lag.lag?.p99, fellBehind: lag.fellBehind, bound: bound)
+    }
+}
