@@ -68,7 +68,7 @@ public struct GeneratorHealth: Sendable, Equatable, Codable {
     public var workerCpu: Double
     /// CPU cores of this machine.
     public var cores: Int
-    /// Schedule lag p99 (until the engine splits connection wait from generator lag, this holds both).
+    /// Generator lag p99: due with a connection free, yet sent late (schema 1 summaries: the whole schedule lag).
     public var lagP99: Double?
     public var fellBehind: Bool
     /// The generator could not offer the rate: it fell behind *and* a worker thread was saturated.
@@ -87,13 +87,15 @@ public struct GeneratorHealth: Sendable, Equatable, Codable {
 
     /// The one place that decides whether the generator, rather than the target, limited a step.
     ///
-    /// Today's schedule lag mixes the generator's own lateness with waiting for a connection the target
-    /// holds (backpressure); only the worker threads' CPU tells them apart, so lag counts against the
-    /// generator only when a worker was saturated. When the driver reports generator lag on its own,
-    /// this is where to switch to it.
+    /// Since schema 2 the driver splits schedule lag: waiting for a connection the target holds is the
+    /// target's backpressure, and `fellBehind` speaks of the generator's own lateness (or a shortfall it
+    /// cannot explain by held connections) alone, so it is taken as it is. A schema-1 summary mixes the
+    /// two; there only a saturated worker thread lets its lag count against the generator.
     public static func assess(summary: RunSummary, workerCpu: Double, cores: Int) -> GeneratorHealth {
         let lag = summary.scheduleLag
-        let bound = lag.fellBehind && workerCpu >= saturatedCPU
-        return GeneratorHealth(workerCpu: workerCpu, cores: cores, lagP99: lag.lag?.p99, fellBehind: lag.fellBehind, bound: bound)
+        let split = lag.generatorLag != nil
+        let bound = lag.fellBehind && (split || workerCpu >= saturatedCPU)
+        return GeneratorHealth(
+            workerCpu: workerCpu, cores: cores, lagP99: split ? lag.generatorLag?.p99 : lag.lag?.p99, fellBehind: lag.fellBehind, bound: bound)
     }
 }
