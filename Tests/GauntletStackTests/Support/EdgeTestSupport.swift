@@ -12,6 +12,7 @@ import SwiftASN1
 import Synchronization
 import X509
 
+import StackSupport
 @testable import StackEdge
 
 /// A throwaway CA and one server certificate for 127.0.0.1 / localhost / the LB's name, made per test run.
