@@ -23,7 +23,8 @@ public struct WildcardPattern: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ candidate: String) -> Bool {
         // Listener rules run on every request: match ASCII paths and hosts over their bytes, in place.
         if let asciiUnits {
-            let fold: (UInt8) -> UInt8 = caseSensitive ? { $0 } : Self.asciiLower
+            let fold: (UInt8) -> UInt8
+            if caseSensitive { fold = { $0 } } else { fold = Self.asciiLower }
             let fast = candidate.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
                 guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
                 return Self.match(asciiUnits, bytes, wildcard: UInt8(ascii: "*"), single: UInt8(ascii: "?"), fold: fold)
