@@ -302,4 +302,23 @@ struct ReplayStackWriterTests {
         #expect(records.map { RecordedRequest(alb: $0, position: .init(file: "s", line: 1)).map { ReplayClassifier.classify($0).type } }
             == [.ui, .api, .api, .ui])
     }
+
+    /// The LB's own 403s (rule 11's fixed response, no target) are replayed as a user who lacks the path's
+    /// role; a 403 a target answered, or a refusal of a path both roles may use, teaches nothing.
+    @Test func loadBalancerRefusalsNameTheRoleThatLacksAccess() throws {
+        func record(_ path: String, elb: Int, target: Int?, actions: [String]) -> RecordedRequest? {
+            let line = ALBLogRecord(
+                type: .https, time: 1, elb: "app/gauntlet/1", client: .init(address: "127.0.0.1", port: 5),
+                elbStatusCode: elb, targetStatusCode: target,
+                request: .init(method: "GET", url: "https://example.logs.gauntlet.test:8443\(path)", httpVersion: "HTTP/1.1"),
+                actionsExecuted: actions)
+            return RecordedRequest(alb: line, position: .init(file: "s", line: 1))
+        }
+        let refused = try #require(record("/manager/api/users", elb: 403, target: nil, actions: ["authenticate", "fixed-response"]))
+        #expect(refused.role == .analysts)
+        #expect(ReplayClassifier.classify(refused).role == .analysts)
+        #expect(record("/manager/api/users", elb: 200, target: 200, actions: ["authenticate", "forward"])?.role == nil)
+        #expect(record("/manager/api/users", elb: 403, target: 403, actions: ["authenticate", "forward"])?.role == nil)
+        #expect(record("/analytics/api/search", elb: 403, target: nil, actions: ["authenticate", "fixed-response"])?.role == nil)
+    }
 }

@@ -75,5 +75,14 @@ extension RecordedRequest {
             pathAndQuery: parts.pathAndQuery, status: record.elbStatusCode, clientKey: clientKey,
             processingTime: record.totalProcessingTime, position: position
         )
+        if record.isLoadBalancerRefusal { role = ReplayClassifier.role(refusedOn: path) }
+    }
+}
+
+extension ALBLogRecord {
+    /// The LB answered 403 itself: its rule's fixed response ran and no target saw the request. Replaying
+    /// such a line as a user whose role fits the path would turn the recorded refusal into a 200.
+    public var isLoadBalancerRefusal: Bool {
+        elbStatusCode == 403 && targetStatusCode == nil && actionsExecuted.contains("fixed-response")
     }
 }

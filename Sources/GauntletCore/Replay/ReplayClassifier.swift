@@ -48,6 +48,14 @@ public enum ReplayClassifier {
         return Classification(type: .http, role: role)
     }
 
+    /// The role of a user the load balancer itself refused on `path`: a 403 the LB answered with a fixed
+    /// response, never asking a target, means the user's groups did not fit the path's rule. Only the
+    /// Manager UI's paths admit one role alone, so a refused manager path was an analyst's; the Analytics
+    /// UI admits both roles, so a refusal there names neither (nil).
+    public static func role(refusedOn path: String) -> Role? {
+        role(forPath: path) == .managers ? .analysts : nil
+    }
+
     /// The role a path belongs to, when it tells.
     public static func role(forPath path: String) -> Role? {
         if path == "/manager" || path.hasPrefix("/manager/") { return .managers }
