@@ -161,6 +161,10 @@ let package = Package(
                 "StackSupport", "StackIdentity", "StackDNS", "StackUpload", "StackEdge", "StackBackends",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The private subnet: event loops whose threads are in its namespace; its drop counters.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

@@ -34,7 +34,14 @@ public enum ReferenceStack {
         config: StackConfig, stateDirectory: URL, handleSignals: Bool = false,
         logger: Logger = Logger(label: "gauntlet.stack")
     ) async throws -> RunningStack {
-        let assembly = try await assemble(config: config, stateDirectory: stateDirectory, logger: logger)
+        let (subnet, signatureReason) = try await PrivateSubnet.start(config: config.vpc)
+        let assembly: Assembly
+        do {
+            assembly = try await assemble(config: config, stateDirectory: stateDirectory, subnet: subnet, logger: logger)
+        } catch {
+            await subnet?.stop()
+            throw error
+        }
         let group = ServiceGroup(
             services: assembly.services,
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
@@ -55,12 +62,15 @@ public enum ReferenceStack {
         } catch {
             await group.triggerGracefulShutdown()
             _ = await task.result
+            await subnet?.stop()
             throw error
         }
         // Wiring that needs every port goes here (e.g. the load balancer's callback URL:
         // `identity.registerCallback(client: "web", url: "https://<lb>:<port>/oauth2/idpresponse")`).
         let endpoints = try assembly.describe()
-        return RunningStack(endpoints: endpoints, identity: assembly.identity, upload: assembly.components.upload, group: group, task: task)
+        return RunningStack(
+            endpoints: endpoints, identity: assembly.identity, upload: assembly.components.upload, group: group, task: task,
+            subnet: subnet, signatureReason: signatureReason)
     }
 
     /// What `assemble` built: the services, one `BoundPort` per listener, and the components.
@@ -88,11 +98,18 @@ public enum ReferenceStack {
             }
             endpoints.users = identity.pool.credentials
             components.describe(into: &endpoints, names: context.names)
+            if let subnet = components.subnet {
+                endpoints.isolation = .network
+                endpoints.vpc = .init(
+                    namespace: subnet.namespace.name, hostInterface: subnet.namespace.hostInterface,
+                    linkAddress: VPCAddressPlan.linkInsideAddress, publicSubnet: VPCAddressPlan.publicSubnet,
+                    privateSubnet: VPCAddressPlan.privateSubnet)
+            }
             return endpoints
         }
     }
 
-    static func assemble(config: StackConfig, stateDirectory: URL, logger: Logger) async throws -> Assembly {
+    static func assemble(config: StackConfig, stateDirectory: URL, subnet: PrivateSubnet?, logger: Logger) async throws -> Assembly {
         let names = config.names
         let ca = try StackCA.loadOrCreate(stateDirectory: stateDirectory, hostnames: names.all)
         let context = StackContext(
@@ -104,8 +121,10 @@ public enum ReferenceStack {
         } catch let error as IdentitySetupError {
             throw StackConfigError(path: "identity", message: error.description)
         }
-        let components = try await StackComponents.assemble(config: config, context: context, identity: identity, logger: logger)
-        let services: [any Service] = [try identity.application(logger: logger)] + components.services
+        let components = try await StackComponents.assemble(config: config, context: context, identity: identity, subnet: subnet, logger: logger)
+        var services: [any Service] = [try identity.application(logger: logger)] + components.services
+        // The drop counts join the identity provider's series, the stack's one `/metrics`.
+        if let subnet { services.append(subnet.dropCounters(into: identity.stackMetrics)) }
         let ports = [identity.bound] + components.ports
         return Assembly(context: context, identity: identity, components: components, services: services, ports: ports)
     }
@@ -117,15 +136,29 @@ public final class RunningStack: Sendable {
     public let identity: IdentityProvider
     /// The upload gateway and its event store (also behind Analytics search).
     public let upload: UploadComponent
+    /// Why the backends have only the signature layer (nil when they are in the private subnet).
+    public let signatureReason: String?
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let subnet: PrivateSubnet?
 
-    init(endpoints: StackEndpoints, identity: IdentityProvider, upload: UploadComponent, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(endpoints: StackEndpoints, identity: IdentityProvider, upload: UploadComponent, group: ServiceGroup, task: Task<Void, any Error>,
+         subnet: PrivateSubnet?, signatureReason: String?) {
         self.endpoints = endpoints
         self.identity = identity
         self.upload = upload
         self.group = group
         self.task = task
+        self.subnet = subnet
+        self.signatureReason = signatureReason
+    }
+
+    /// The one line that says which isolation is in force, and why when it is only the signature layer.
+    public var isolationLine: String {
+        if let vpc = endpoints.vpc {
+            return "isolation: network (the UIs are in \(vpc.privateSubnet) inside namespace \(vpc.namespace), behind security groups and a NACL)"
+        }
+        return "isolation: signature (\(signatureReason ?? "no private subnet")); the UI backends listen on 127.0.0.1 and refuse what the load balancer did not sign"
     }
 
     /// Stops every listener gracefully and waits until they are closed.
@@ -133,6 +166,7 @@ public final class RunningStack: Sendable {
         await group.triggerGracefulShutdown()
         let result = await task.result
         await upload.close()
+        await subnet?.stop()
         try result.get()
     }
 
@@ -146,6 +180,7 @@ public final class RunningStack: Sendable {
             task.cancel()
         }
         await upload.close()
+        await subnet?.stop()
         try result.get()
     }
 }

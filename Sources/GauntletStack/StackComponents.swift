@@ -29,8 +29,19 @@ struct StackComponents {
     var signer: String
     var lbKeyID: String
     var accessLogPath: String
+    /// The private subnet the UI backends listen in (nil: 127.0.0.1, the signature layer only).
+    var subnet: PrivateSubnet?
+    /// The built-in backends' base URLs as the load balancer reaches them, once bound.
+    var managerURL: String? { managerBound.current.map { Self.backendURL(.managerUI, port: $0, inSubnet: subnet != nil) } }
+    var analyticsURL: String? { analyticsBound.current.map { Self.backendURL(.analyticsUI, port: $0, inSubnet: subnet != nil) } }
 
-    static func assemble(config: StackConfig, context: StackContext, identity: IdentityProvider, logger: Logger) async throws -> StackComponents {
+    static func backendURL(_ component: VPCComponent, port: Int, inSubnet: Bool) -> String {
+        inSubnet ? VPCAddressPlan.targetURL(of: component, port: port) : "https://127.0.0.1:\(port)"
+    }
+
+    static func assemble(
+        config: StackConfig, context: StackContext, identity: IdentityProvider, subnet: PrivateSubnet?, logger: Logger
+    ) async throws -> StackComponents {
         let names = context.names
         let serverTLS = try context.ca.serverTLSConfiguration()
         let clientTLS = context.ca.clientTLSConfiguration()
@@ -58,18 +69,27 @@ struct StackComponents {
         let directory = identity.pool.credentials.map {
             DirectoryUser(username: $0.username, email: "\($0.username)@\(names.loadBalancer)", groups: $0.groups)
         }
+        // In the subnet the UIs listen on 443 of their own addresses (the security groups' port), unless pinned.
+        var backendsConfig = config.backends
+        var hosts: (manager: String, analytics: String) = ("127.0.0.1", "127.0.0.1")
+        if subnet != nil {
+            if backendsConfig.managerPort == 0 { backendsConfig.managerPort = VPCAddressPlan.targetPort }
+            if backendsConfig.analyticsPort == 0 { backendsConfig.analyticsPort = VPCAddressPlan.targetPort }
+            hosts = (VPCAddressPlan.address(of: .managerUI), VPCAddressPlan.address(of: .analyticsUI))
+        }
         let backends = try Backends.make(
-            config: config.backends, context: context, trust: trust, users: directory, events: EventStoreSource(store: store))
+            config: backendsConfig, context: context, trust: trust, users: directory, events: EventStoreSource(store: store),
+            hosts: hosts)
         let dnsServer = try DNSServer(config: config.dns, names: names, port: config.ports.dns)
 
         var components = StackComponents(
             upload: upload, managerBound: backends.managerPort, analyticsBound: backends.analyticsPort,
             dnsBound: dnsServer.boundPort, dnsServer: dnsServer, signer: signer, lbKeyID: signingKey.keyID,
-            accessLogPath: context.stateDirectory.appendingPathComponent("access.log").path)
+            accessLogPath: context.stateDirectory.appendingPathComponent("access.log").path, subnet: subnet)
 
         components.add(try upload.application(logger: logger), upload.bound)
-        components.add(backends.manager, backends.managerPort)
-        components.add(backends.analytics, backends.analyticsPort)
+        components.add(subnet?.inside(backends.manager) ?? backends.manager, backends.managerPort)
+        components.add(subnet?.inside(backends.analytics) ?? backends.analytics, backends.analyticsPort)
         components.add(dnsServer, dnsServer.boundPort)
 
         let (managerBound, analyticsBound, lbBound) = (components.managerBound, components.analyticsBound, components.lbBound)
@@ -84,9 +104,19 @@ struct StackComponents {
             let idpPort = try await identity.bound.value()
             let managerPort = try await managerBound.value()
             let analyticsPort = try await analyticsBound.value()
-            let targets = edgeConfig
-                .withTargets(EdgeConfig.managerTargetGroup, ["https://127.0.0.1:\(managerPort)"])
-                .withTargets(EdgeConfig.analyticsTargetGroup, ["https://127.0.0.1:\(analyticsPort)"])
+            // A config that names a built-in group with targets is honoured: the built-in rules forward there.
+            var targets = edgeConfig
+            for (group, component, port) in [
+                (EdgeConfig.managerTargetGroup, VPCComponent.managerUI, managerPort),
+                (EdgeConfig.analyticsTargetGroup, VPCComponent.analyticsUI, analyticsPort),
+            ] where edgeConfig.targetGroups[group]?.targets.isEmpty ?? true {
+                targets = targets.withTargets(group, [Self.backendURL(component, port: port, inSubnet: subnet != nil)])
+            }
+            let edgeSubnet = subnet.map {
+                EdgeSubnet(
+                    eventLoopGroup: $0.threads.eventLoopGroup, localAddress: VPCAddressPlan.address(of: .loadBalancer),
+                    targetHosts: [VPCAddressPlan.address(of: .managerUI), VPCAddressPlan.address(of: .analyticsUI)])
+            }
             return try LoadBalancer(
                 config: targets,
                 idp: IdentityProviderEndpoints(
@@ -94,7 +124,7 @@ struct StackComponents {
                     internalBaseURL: "https://127.0.0.1:\(idpPort)", issuer: identity.issuer),
                 client: OIDCClientCredentials(clientID: web.clientId, clientSecret: webSecret),
                 tls: EdgeTLS(listener: serverTLS, upstream: clientTLS), accessLog: accessLogPath,
-                signingKey: signingKey, logger: lbLogger,
+                signingKey: signingKey, logger: lbLogger, subnet: edgeSubnet,
                 onRunning: { port in
                     // ALB's callback must be registered with the app client before the first login.
                     identity.registerCallback(client: "web", url: "https://\(names.loadBalancer):\(port)/oauth2/idpresponse")
@@ -122,8 +152,8 @@ struct StackComponents {
         endpoints.urls.upload = upload.urlByName
         endpoints.direct.upload = upload.directURL
         if let entry = upload.resolveEntry { endpoints.resolve.append(entry) }
-        endpoints.direct.manager = managerBound.current.map { "https://127.0.0.1:\($0)" }
-        endpoints.direct.analytics = analyticsBound.current.map { "https://127.0.0.1:\($0)" }
+        endpoints.direct.manager = managerURL
+        endpoints.direct.analytics = analyticsURL
         if let port = dnsBound.current {
             endpoints.dns = .init(address: "127.0.0.1", port: port)
         }

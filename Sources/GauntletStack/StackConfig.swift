@@ -19,6 +19,7 @@ import StackUpload
 /// backends: { … }       # BackendsConfig: the UI backends (StackBackends)
 /// dns: { … }            # DNSConfig: TTL, extra records (StackDNS)
 /// upload: { … }         # UploadConfig: API keys, throttling, limits, retention (StackUpload)
+/// vpc: { … }            # VPCConfig: isolation, security groups, NACL of the private subnet
 /// ```
 ///
 /// Each component's module defines its own section type (a ``StackConfigSection``); adding one here is a
@@ -38,6 +39,8 @@ public struct StackConfig: StackConfigSection {
     public var dns = DNSConfig()
     /// The upload gateway and event store (StackUpload); its port is `ports.upload`.
     public var upload = UploadConfig()
+    /// The private subnet: its isolation, security groups and network ACL.
+    public var vpc = VPCConfig()
 
     public init() {}
 
@@ -63,7 +66,7 @@ public struct StackConfig: StackConfigSection {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case seed, region, domain, tenant, ports, identity, edge, backends, dns, upload
+        case seed, region, domain, tenant, ports, identity, edge, backends, dns, upload, vpc
     }
 
     public init(from decoder: any Decoder) throws {
@@ -80,6 +83,8 @@ public struct StackConfig: StackConfigSection {
         backends = try c.value(.backends, default: d.backends)
         dns = try c.value(.dns, default: d.dns)
         upload = try c.value(.upload, default: d.upload)
+        vpc = try c.value(.vpc, default: d.vpc)
+        try Self.checkBuiltInTargetGroups(edge, in: c)
         guard region.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]$"#, options: .regularExpression) != nil else {
             throw DecodingError.dataCorruptedError(forKey: .region, in: c, debugDescription: "'\(region)' is not an AWS region name like us-east-1")
         }
@@ -87,6 +92,22 @@ public struct StackConfig: StackConfigSection {
             guard label.range(of: #"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"#, options: .regularExpression) != nil else {
                 throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(label)' is not a valid DNS name")
             }
+        }
+    }
+
+    /// `edge.target_groups.manager-ui` (or `analytics-ui`) with targets replaces the built-in backend (the
+    /// default rules forward there); one that lists none cannot be told from the default, so it is refused
+    /// where it stands rather than silently replaced.
+    private static func checkBuiltInTargetGroups(_ edge: EdgeConfig, in c: KeyedDecodingContainer<CodingKeys>) throws {
+        guard let edgeKeys = try? c.nestedContainer(keyedBy: AnyConfigKey.self, forKey: .edge),
+              let groups = try? edgeKeys.nestedContainer(keyedBy: AnyConfigKey.self, forKey: AnyConfigKey(stringValue: "target_groups"))
+        else { return }
+        for name in [EdgeConfig.managerTargetGroup, EdgeConfig.analyticsTargetGroup] {
+            let key = AnyConfigKey(stringValue: name)
+            guard groups.contains(key), edge.targetGroups[name]?.targets.isEmpty ?? true else { continue }
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: groups,
+                debugDescription: "'\(name)' lists no targets; list yours (the built-in rules will forward to them) or leave it out to use the built-in backend")
         }
     }
 

@@ -70,6 +70,28 @@ public struct StackEndpoints: Codable, Sendable, Equatable {
     public var lbSigner: String?
     public var accessLog: String?
     public var stateDir: String
+    /// `network` when the backends are in the stack's private subnet, `signature` when only the signed
+    /// headers keep them private.
+    public var isolation: StackIsolation = .signature
+    /// The private subnet, with `network` isolation (null otherwise).
+    public var vpc: VPC?
+
+    /// Where the private subnet is, for tools that probe it from the host.
+    public struct VPC: Codable, Sendable, Equatable {
+        /// The network namespace (`ip netns exec NAMESPACE nft list counters` shows the drop counts).
+        public var namespace: String
+        /// The host's end of the one link into the namespace, which the NACL guards.
+        public var hostInterface: String
+        /// The namespace's end of that link, link-local: `[fe80::1%<host_interface>]`.
+        public var linkAddress: String
+        public var publicSubnet: String
+        public var privateSubnet: String
+
+        enum CodingKeys: String, CodingKey {
+            case namespace, hostInterface = "host_interface", linkAddress = "link_address"
+            case publicSubnet = "public_subnet", privateSubnet = "private_subnet"
+        }
+    }
 
     public init(caFile: String, region: String, stateDir: String) {
         self.caFile = caFile
@@ -80,7 +102,7 @@ public struct StackEndpoints: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case urls, direct, resolve, dns, caFile = "ca_file", region, userPoolId = "user_pool_id", issuer
         case jwksUrl = "jwks_url", clients, users, apiKeys = "api_keys", lbKeyUrl = "lb_key_url", lbSigner = "lb_signer"
-        case accessLog = "access_log", stateDir = "state_dir"
+        case accessLog = "access_log", stateDir = "state_dir", isolation, vpc
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -101,6 +123,8 @@ public struct StackEndpoints: Codable, Sendable, Equatable {
         try c.encode(lbSigner, forKey: .lbSigner)
         try c.encode(accessLog, forKey: .accessLog)
         try c.encode(stateDir, forKey: .stateDir)
+        try c.encode(isolation, forKey: .isolation)
+        try c.encode(vpc, forKey: .vpc)
     }
 
     public func jsonData() throws -> Data {

@@ -42,6 +42,7 @@ public enum StackRunner {
         }
         let e = stack.endpoints
         log("gauntlet stack: identity provider \(e.urls.idp ?? "-") (direct \(e.direct.idp ?? "-"))")
+        log("gauntlet stack: \(stack.isolationLine)")
         log("gauntlet stack: user pool \(e.userPoolId ?? "-"), \(e.users.count) demo users, CA \(e.caFile)")
         log("gauntlet stack: endpoints written to \(endpointsFile.path); Ctrl-C stops it")
         try await stack.wait()

@@ -22,9 +22,10 @@ public enum Backends {
     ///     identity provider's issuer and JWKS.
     ///   - users: the identity provider's users, listed by the Manager UI.
     ///   - events: the event store, or `InMemoryEventSource()` when there is none.
+    ///   - hosts: the addresses the listeners bind (the private subnet's, when the stack has one).
     public static func make(
         config: BackendsConfig, context: StackContext, trust: BackendTrust, users: [DirectoryUser],
-        events: any AnalyticsEventSource
+        events: any AnalyticsEventSource, hosts: (manager: String, analytics: String) = ("127.0.0.1", "127.0.0.1")
     ) throws -> BackendServices {
         var trust = trust
         trust.leeway = config.leewaySeconds
@@ -35,11 +36,11 @@ public enum Backends {
         logger[metadataKey: "component"] = "backends"
         let manager = try TLSListener.application(
             router: ManagerUI.buildRouter(config: config, trust: trust, store: store), name: ManagerUI.servedBy,
-            port: config.managerPort, tls: context.serverTLS(), bound: managerPort, logger: logger
+            port: config.managerPort, host: hosts.manager, tls: context.serverTLS(), bound: managerPort, logger: logger
         )
         let analytics = try TLSListener.application(
             router: AnalyticsUI.buildRouter(config: config, trust: trust, events: events), name: AnalyticsUI.servedBy,
-            port: config.analyticsPort, tls: context.serverTLS(), bound: analyticsPort, logger: logger
+            port: config.analyticsPort, host: hosts.analytics, tls: context.serverTLS(), bound: analyticsPort, logger: logger
         )
         return BackendServices(
             manager: manager, analytics: analytics, managerPort: managerPort, analyticsPort: analyticsPort, store: store

@@ -72,7 +72,8 @@ extension EdgeProxy {
         do {
             if stallMs > 0 { try await Task.sleep(for: .milliseconds(stallMs)) }
             let deadline = NIODeadline.now() + .nanoseconds(Int64(config.targetTimeout * 1e9))
-            let reply = try await http.execute(outbound, deadline: deadline)
+            let client = target.inSubnet ? (subnetHTTP ?? http) : http
+            let reply = try await client.execute(outbound, deadline: deadline)
             let replyBody = try await reply.body.collect(upTo: Self.maxTargetBodyBytes)
             response = EdgeResponse(status: Int(reply.status.code), body: replyBody)
             for header in reply.headers where !Self.droppedResponseHeaders.contains(header.name.lowercased()) {

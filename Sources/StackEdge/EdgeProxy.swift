@@ -22,6 +22,8 @@ final class EdgeProxy: Sendable {
     let signer: OIDCDataSigner
     let targets: TargetPool
     let http: HTTPClient
+    /// Carries requests to targets in the private subnet (`Target.inSubnet`).
+    let subnetHTTP: HTTPClient?
     let faults: FaultInjector
     let accessLog: AccessLogWriter?
     let started: ContinuousClock.Instant
@@ -37,14 +39,15 @@ final class EdgeProxy: Sendable {
     }
 
     init(config: EdgeConfig, idp: IdentityProviderClient, cookies: SessionCookieCodec, signer: OIDCDataSigner, http: HTTPClient,
-         accessLog: AccessLogWriter?, elbID: String) {
+         accessLog: AccessLogWriter?, elbID: String, subnet: (client: HTTPClient, hosts: Set<String>)? = nil) {
         self.config = config
         self.engine = config.ruleEngine
         self.idp = idp
         self.cookies = cookies
         self.signer = signer
-        self.targets = TargetPool(config.targetGroups)
+        self.targets = TargetPool(config.targetGroups, subnetHosts: subnet?.hosts ?? [])
         self.http = http
+        self.subnetHTTP = subnet?.client
         self.faults = FaultInjector(config: config.faults)
         self.accessLog = accessLog
         self.started = .now

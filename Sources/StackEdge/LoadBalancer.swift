@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -27,6 +28,8 @@ public final class LoadBalancer: Service, Sendable {
 
     private let proxy: EdgeProxy
     private let http: HTTPClient
+    /// The client for targets inside the private subnet (nil: no subnet, every target through `http`).
+    private let subnetHTTP: HTTPClient?
     private let tls: EdgeTLS
     private let accessLog: AccessLogWriter?
     private let onRunning: @Sendable (Int) async -> Void
@@ -36,8 +39,9 @@ public final class LoadBalancer: Service, Sendable {
     /// - Parameters:
     ///   - accessLog: file to append ALB access-log lines to (nil: no access log).
     ///   - onRunning: called with the bound port once the listener accepts connections.
+    ///   - subnet: the LB's ENI in the stack's private subnet, for the targets that live there.
     public init(config: EdgeConfig, idp: IdentityProviderEndpoints, client: OIDCClientCredentials, tls: EdgeTLS, accessLog: String?,
-                signingKey: EdgeSigningKey = .init(), logger: Logger? = nil,
+                signingKey: EdgeSigningKey = .init(), logger: Logger? = nil, subnet: EdgeSubnet? = nil,
                 onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
         try config.validate()
         self.config = config
@@ -60,13 +64,22 @@ public final class LoadBalancer: Service, Sendable {
         httpConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
         self.http = http
+        let subnetHTTP = subnet.map { subnet in
+            var subnetConfig = httpConfig
+            subnetConfig.localAddress = subnet.localAddress
+            // Targets in the subnet are reached by address; ALB does not check a target's name either.
+            subnetConfig.tlsConfiguration?.certificateVerification = .noHostnameVerification
+            return HTTPClient(eventLoopGroupProvider: .shared(subnet.eventLoopGroup), configuration: subnetConfig)
+        }
+        self.subnetHTTP = subnetHTTP
         let writer = try accessLog.map { try AccessLogWriter(path: $0) }
         self.accessLog = writer
         self.proxy = EdgeProxy(
             config: config,
             idp: IdentityProviderClient(endpoints: idp, credentials: client, http: http, timeout: .seconds(10)),
             cookies: SessionCookieCodec(loadBalancerName: config.name),
-            signer: signerKey, http: http, accessLog: writer, elbID: elbID)
+            signer: signerKey, http: http, accessLog: writer, elbID: elbID,
+            subnet: subnetHTTP.flatMap { client in subnet.map { (client: client, hosts: $0.targetHosts) } })
     }
 
     /// `lb_signer` for a config, known before the LB exists (the backends need it first).
@@ -132,6 +145,7 @@ public final class LoadBalancer: Service, Sendable {
 
     private func shutdownClients() async {
         try? await http.shutdown()
+        try? await subnetHTTP?.shutdown()
         accessLog?.close()
     }
 }

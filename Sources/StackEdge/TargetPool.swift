@@ -7,12 +7,14 @@ final class TargetPool: Sendable {
         var baseURL: String
         /// `ip:port` for access logs.
         var hostPort: String
+        /// Reached through the load balancer's ENI in the stack's private subnet.
+        var inSubnet = false
     }
 
     private let groups: [String: [Target]]
     private let next = Atomic<Int>(0)
 
-    init(_ config: [String: EdgeConfig.TargetGroup]) {
+    init(_ config: [String: EdgeConfig.TargetGroup], subnetHosts: Set<String> = []) {
         var groups: [String: [Target]] = [:]
         for (name, group) in config {
             groups[name] = group.targets.compactMap { url in
@@ -20,7 +22,7 @@ final class TargetPool: Sendable {
                 var base = url
                 while base.hasSuffix("/") { base.removeLast() }
                 let host = parts.host.contains(":") ? "[\(parts.host)]" : parts.host
-                return Target(baseURL: base, hostPort: "\(host):\(parts.port)")
+                return Target(baseURL: base, hostPort: "\(host):\(parts.port)", inSubnet: subnetHosts.contains(parts.host))
             }
         }
         self.groups = groups

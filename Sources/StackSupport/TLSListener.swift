@@ -5,7 +5,7 @@ import NIOCore
 import NIOSSL
 
 /// How every stack component starts its HTTPS listener: a Hummingbird application bound to 127.0.0.1
-/// (port 0 means ephemeral), TLS 1.2+ with the stack CA's leaf, and the real port reported through a
+/// (or, for the private subnet's backends, their address there; port 0 means ephemeral), TLS 1.2+ with the stack CA's leaf, and the real port reported through a
 /// ``BoundPort`` once the server is accepting connections.
 ///
 /// The returned application is a `Service`; the runner puts it in its `ServiceGroup`.
@@ -14,6 +14,7 @@ public enum TLSListener {
         router: Responder,
         name: String,
         port: Int,
+        host: String = "127.0.0.1",
         tls: TLSConfiguration,
         bound: BoundPort,
         logger: Logger
@@ -21,7 +22,7 @@ public enum TLSListener {
         Application(
             router: router,
             server: try .tls(.http1(), tlsConfiguration: tls),
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: name),
+            configuration: .init(address: .hostname(host, port: port), serverName: name),
             onServerRunning: { channel in
                 if let port = channel.localAddress?.port {
                     bound.fulfil(port)
