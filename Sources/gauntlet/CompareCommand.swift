@@ -19,7 +19,7 @@ struct CompareCommand: AsyncParsableCommand {
             and in %), the noise and the confidence. Only --fail-on metrics fail the gate.
 
             Rules: --tolerance 'latency.*.p99=10%,2ms' (PATTERN=RELATIVE[,ABSOLUTE]); later defaults \
-            cover the rest (p50/p90 10%, p99 10%, p99.9 25%, errors 50%/0.1 pt, misroutes 0).
+            cover the rest (latency p50 3%/0.1 ms, p90 10%, p99 10%, p99.9 25%, errors 50%/0.1 pt, misroutes 0).
             Calibrated by scripts/bench/compare-calibration.sh: see the README's CI section.
             """
     )

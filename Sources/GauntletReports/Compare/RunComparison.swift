@@ -18,8 +18,9 @@ public enum RunComparison {
     /// The confidence a change must reach to fail the gate (one-sided), by default.
     public static let defaultConfidence = 0.99
 
-    /// Runs per side that `scripts/bench/compare-calibration.sh` found enough for the default gate to
-    /// keep its false alarms ≤ 5% and catch an injected 10% slowdown of a UI backend ≥ 90% of the time.
+    /// Runs per side the gate is designed for (and `scripts/ci-compare.sh` runs): enough for a t-test over
+    /// runs to have degrees of freedom to spare. `scripts/bench/compare-calibration.sh` measures its false
+    /// alarms and its detection of a 10% slower UI backend; the README's CI section states the figures.
     public static let recommendedRuns = 3
 
     /// The metrics compared by default for runs that drive `types`.
