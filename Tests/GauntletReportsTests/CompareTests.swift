@@ -108,6 +108,29 @@ struct CompareTests {
         #expect(RunComparison.compare(baseline: [some], candidate: [more]).regressions.isEmpty)
     }
 
+    @Test func ratesAreComparedAsRatesAndPoissonCountsWithTheirNoise() throws {
+        var baseline = try Self.fixture()
+        baseline.all.count = 500
+        baseline.all.failed = 0
+        func failing(_ failed: Int) -> RunSummary {
+            var run = baseline
+            run.all.failed = failed
+            return run
+        }
+        // 5 errors in 500 requests against none: a 1% rate, but not beyond binomial noise at 99%.
+        let few = RunComparison.compare(baseline: [baseline], candidate: [failing(5)], metrics: ["errors.rate"])
+        #expect(few.rows.first?.verdict == .unchanged, "\(few.table())")
+        let many = RunComparison.compare(baseline: [baseline], candidate: [failing(20)], metrics: ["errors.rate"])
+        #expect(many.regressions.map(\.metric) == ["errors.rate"])
+        // A Poisson schedule that drew 10% more API requests is not "10% more throughput".
+        let index = try #require(baseline.requestTypes.firstIndex { $0.type == .api })
+        var drew = baseline
+        drew.requestTypes[index].total.achievedRate *= 1.1
+        let rate = RunComparison.compare(baseline: [baseline], candidate: [drew], metrics: ["requests.api.rate"])
+        let row = try #require(rate.rows.first)
+        #expect(row.evidence?.noise == .sampling && row.verdict == .unchanged, "\(rate.table())")
+    }
+
     @Test func onlyFailOnMetricsFailTheGate() throws {
         let baseline = Self.large(try Self.fixture())
         let candidate = Self.adjusted(baseline) { $0.p99 *= 1.2 }
