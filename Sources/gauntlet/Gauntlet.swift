@@ -25,6 +25,7 @@ struct Gauntlet: AsyncParsableCommand {
             ValidateCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            MergeCommand.self,
         ]
     )
 

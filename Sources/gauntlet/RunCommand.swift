@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "No live progress line.")
     var quiet = false
 
+    @OptionGroup(title: "Scale-out")
+    var sharding: ShardOptions
+
     func run() async throws {
         var stderr = StandardError()
         let scenario: Scenario
@@ -40,6 +43,10 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             print(error.description, to: &stderr)
             throw GauntletExit.invalidInput
+        }
+        let shard = try sharding.check(scenario)
+        if sharding.local {
+            return try await LocalShards(scenarioPath: self.scenario, scenario: scenario, count: sharding.shards ?? 1, out: out ?? Self.defaultDirectory(for: scenario.name), endpoints: endpoints, workers: workers, quiet: quiet).run()
         }
         let directory = (self.scenario as NSString).deletingLastPathComponent
         let stop = StopSignal()
@@ -73,11 +80,13 @@ struct RunCommand: AsyncParsableCommand {
             print("gauntlet run: cannot create the results directory \(outputDirectory): \(error)", to: &stderr)
             throw GauntletExit.runFailed
         }
-        let options = DriverOptions(
+        var options = DriverOptions(
             workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
             onProgress: quiet ? nil : showProgress, onWarning: showWarning,
             requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil,
             intervalsPath: outputDirectory + "/intervals.jsonl")
+        options.shard = shard
+        options.startAt = try sharding.startEpoch()
         let result: RunResult
         do throws(DriverError) {
             result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
@@ -91,6 +100,9 @@ struct RunCommand: AsyncParsableCommand {
 
         do {
             try ResultsWriter.write(result, to: outputDirectory)
+            if shard != nil, let totals = result.totals {
+                try ShardFile(scenarioFile: self.scenario, scenarioText: String(decoding: FileManager.default.contents(atPath: self.scenario) ?? Data(), as: UTF8.self), totals: totals).write(toDirectory: outputDirectory)
+            }
             // The embedded stack's ALB access log is a replay source (`gauntlet replay RUN_DIR/access.log`).
             if let log = embeddedStack?.accessLog, FileManager.default.fileExists(atPath: log) {
                 try? FileManager.default.removeItem(atPath: outputDirectory + "/access.log")
@@ -110,11 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         print(result.summary.table)
         print("results: \(outputDirectory)")
 
-        let all = result.summary.all
-        let unreachable = all.count > 0 && all.ok == 0 && all.rejected == 0
-            && all.errors.allSatisfy { ["dns", "connect", "tls"].contains($0.category) }
-        if unreachable { throw GauntletExit.runFailed }
-        if !result.summary.thresholdsPassed { throw GauntletExit.thresholdFailed }
+        try GauntletExit.check(result.summary)
     }
 
     static func defaultDirectory(for name: String) -> String {

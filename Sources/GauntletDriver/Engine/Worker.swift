@@ -136,8 +136,9 @@ final class Worker: @unchecked Sendable {
         let workers = plan.workers
         try resolveNames(initial: true)
 
-        // This worker's share of the users: user i belongs to worker i % workers.
-        for (index, credential) in plan.target.users.enumerated() where index % workers == id {
+        // This worker's share of the shard's users: the shard's i-th user belongs to worker i % workers.
+        for (ordinal, index) in plan.shard.ownedUsers(roles: plan.target.users.map(\.role)).enumerated() where ordinal % workers == id {
+            let credential = plan.target.users[index]
             usersByRole[credential.role, default: []].append(users.count)
             users.append(VirtualUser(credential: credential))
         }
@@ -166,7 +167,7 @@ final class Worker: @unchecked Sendable {
             let lane = Lane(type: type, index: laneIndex, iterator: iterator, generator: SeededGenerator(seed: scenario.seed, stream: "\(type.rawValue)-worker-\(id)"))
             lane.replay = replayShare.map { $0[type] ?? [] }
             var connections = scenario.http.connections
-            if case let .max(n) = schedule { connections = n }
+            if case let .max(n) = schedule { connections = plan.shard.share(of: n) }
             let share = max(1, connections / workers + (id < connections % workers ? 1 : 0))
             for _ in 0..<share {
                 let transfer = try Transfer(lane: laneIndex, settings: settings)
@@ -335,7 +336,7 @@ final class Worker: @unchecked Sendable {
         return share
     }
 
-    /// Pulls this worker's next arrival (every `workers`-th of the schedule, or its replay share's next).
+    /// Pulls this worker's next arrival (every `workers`-th of its shard's, or its replay share's next).
     private func advance(_ lane: Lane) {
         if let replay = lane.replay {
             lane.nextTime = lane.replayHead < replay.count ? replay[lane.replayHead].intended : nil
@@ -347,7 +348,7 @@ final class Worker: @unchecked Sendable {
         }
         while let t = lane.iterator!.next() {
             lane.arrival += 1
-            if lane.arrival % plan.workers == id {
+            if let local = plan.shard.localIndex(ofArrival: lane.arrival), local % plan.workers == id {
                 lane.nextTime = t
                 return
             }
