@@ -55,7 +55,7 @@ struct LocalShards {
             process.executableURL = executable
             process.arguments = arguments
             let log = (shardRoot as NSString).appendingPathComponent("shard-\(index).log")
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.standardOutput = FileHandle(forWritingAtPath: log)
             process.standardError = process.standardOutput
             do {

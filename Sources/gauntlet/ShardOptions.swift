@@ -45,7 +45,7 @@ struct ShardOptions: ParsableArguments {
     /// Prints what is wrong and exits 2 when the shard is unusable or the scenario cannot be split.
     func check(_ scenario: Scenario) throws -> Shard? {
         var stderr = StandardError()
-        do {
+        do throws(ShardError) {
             if local {
                 let problems = try Shard(index: 0, count: shards ?? 1).problems(for: scenario)
                 guard problems.isEmpty else { throw ShardError(problems.joined(separator: "\n")) }

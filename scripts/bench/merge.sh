@@ -2,7 +2,7 @@
 # How long `gauntlet merge` takes on N shards of a long run, and how much memory it holds: the figure for
 # issue 15's "16 shards of a 10-minute run in under 2 s, bounded memory (histograms, not samples)".
 #
-# Writes the shards first (MergeBenchFixture: the run's recorder and accumulator, 8,000 requests/s in all
+# Writes the shards first (MergeBenchFixture, in a harness-only test build under .build-harness: the run's recorder and accumulator, 8,000 requests/s in all
 # over three request types, each shard with its own latency noise), then merges them ROUNDS times under
 # GNU time and prints the median wall time, the peak resident memory, and the input's size. Peak memory
 # is then measured again for a quarter of the shards: bounded means it barely grows with N.
@@ -21,7 +21,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "writing $SHARDS shards of a ${RUN_SECONDS}s run…" >&2
 GAUNTLET_MERGE_BENCH_DIR="$WORK/shards" GAUNTLET_MERGE_BENCH_SHARDS=$SHARDS GAUNTLET_MERGE_BENCH_SECONDS=$RUN_SECONDS \
-    swift test --filter MergeBenchFixture > "$WORK/fixture.log" 2>&1 || { tail -30 "$WORK/fixture.log"; exit 1; }
+    GAUNTLET_HARNESS_ONLY=1 swift test --scratch-path .build-harness --filter MergeBenchFixture > "$WORK/fixture.log" 2>&1 || { tail -30 "$WORK/fixture.log"; exit 1; }
 input=$(du -sm "$WORK/shards" | cut -f1)
 
 merge() { # merge OUT SHARD_DIR... → prints "seconds max_rss_kb"
@@ -41,7 +41,7 @@ quarter=$(( SHARDS / 4 > 0 ? SHARDS / 4 : 1 ))
 # A quarter of the shards is not a whole run (the merge refuses it), so merge a run of that many shards.
 rm -rf "$WORK/shards"
 GAUNTLET_MERGE_BENCH_DIR="$WORK/shards" GAUNTLET_MERGE_BENCH_SHARDS=$quarter GAUNTLET_MERGE_BENCH_SECONDS=$RUN_SECONDS \
-    swift test --filter MergeBenchFixture > "$WORK/fixture.log" 2>&1 || { tail -30 "$WORK/fixture.log"; exit 1; }
+    GAUNTLET_HARNESS_ONLY=1 swift test --scratch-path .build-harness --filter MergeBenchFixture > "$WORK/fixture.log" 2>&1 || { tail -30 "$WORK/fixture.log"; exit 1; }
 read -r qseconds qkb <<< "$(merge "$WORK/merged-q" "$WORK"/shards/shard-*)"
 requests=$(python3 -c "import json; print(json.load(open('$WORK/merged/summary.json'))['all']['count'])")
 python3 - "$SHARDS" "$RUN_SECONDS" "$input" "$requests" "$quarter" "$qseconds" "$qkb" "${times[*]}" "${rss[*]}" <<'PY'

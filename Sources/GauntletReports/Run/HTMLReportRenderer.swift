@@ -20,6 +20,7 @@ public enum HTMLReportRenderer {
         body += section("Errors", errorSection(summary))
         if let upload = summary.upload { body += section("Uploads", uploadSection(upload)) }
         body += section("Schedule lag", lagSection(summary.scheduleLag))
+        if let merge = summary.merge { body += section("Shards", shardSection(merge)) }
         return """
         <!DOCTYPE html>
         <html lang="en">
