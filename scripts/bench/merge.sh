@@ -2,7 +2,7 @@
 # How long `gauntlet merge` takes on N shards of a long run, and how much memory it holds: the figure for
 # issue 15's "16 shards of a 10-minute run in under 2 s, bounded memory (histograms, not samples)".
 #
-# Writes the shards first (MergeBenchFixture, in a harness-only test build under .build-harness: the run's recorder and accumulator, 8,000 requests/s in all
+# Writes the shards first (MergeBenchFixture, in a harness-only test build under .build-harness: the files `run` writes, 8,000 requests/s in all
 # over three request types, each shard with its own latency noise), then merges them ROUNDS times under
 # GNU time and prints the median wall time, the peak resident memory, and the input's size. Peak memory
 # is then measured again for a quarter of the shards: bounded means it barely grows with N.

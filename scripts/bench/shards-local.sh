@@ -14,20 +14,8 @@ GAUNTLET=${GAUNTLET:-$(cd "$ROOT" && swift build --show-bin-path)/gauntlet}
 [ -x "$GAUNTLET" ] || { echo "shards-local.sh: no gauntlet at $GAUNTLET (swift build, or set GAUNTLET)" >&2; exit 2; }
 command -v nginx >/dev/null || { echo "shards-local.sh: nginx is missing (apt-get install -y nginx-light)" >&2; exit 2; }
 WORK=$(mktemp -d /tmp/gauntlet-shards-local.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$PORT; location / { return 204; } }
-}
-CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK"
-trap 'nginx -c "$WORK/nginx.conf" -p "$WORK" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source "$ROOT/scripts/lib/nginx204.sh"
+nginx204_start "$WORK"
 sleep 0.3
 cat > "$WORK/scenario.yaml" <<YAML
 version: 1
