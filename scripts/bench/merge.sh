@@ -24,33 +24,35 @@ GAUNTLET_MERGE_BENCH_DIR="$WORK/shards" GAUNTLET_MERGE_BENCH_SHARDS=$SHARDS GAUN
     GAUNTLET_HARNESS_ONLY=1 swift test --scratch-path .build-harness --filter MergeBenchFixture > "$WORK/fixture.log" 2>&1 || { tail -30 "$WORK/fixture.log"; exit 1; }
 input=$(du -sm "$WORK/shards" | cut -f1)
 
-merge() { # merge OUT SHARD_DIR... → prints "seconds max_rss_kb"
+merge() { # merge OUT SHARD_DIR... → prints "seconds max_rss_kb cpu_seconds"
     local out="$1"; shift
     rm -rf "$out"
-    /usr/bin/time -f "%e %M" -o "$WORK/time" "$GAUNTLET" merge "$@" --out "$out" > "$WORK/merge.log" 2>&1 || {
+    /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$GAUNTLET" merge "$@" --out "$out" > "$WORK/merge.log" 2>&1 || {
         local rc=$?; [ $rc -le 1 ] || { cat "$WORK/merge.log" >&2; exit 1; }; }
-    tail -1 "$WORK/time"
+    awk '{print $1, $2, $3 + $4}' "$WORK/time" | tail -1
 }
-times=() rss=()
+times=() rss=() cpus=()
 for round in $(seq 1 "$ROUNDS"); do
-    read -r seconds kb <<< "$(merge "$WORK/merged" "$WORK"/shards/shard-*)"
-    times+=("$seconds"); rss+=("$kb")
-    echo "round $round: ${seconds}s, peak ${kb} kB" >&2
+    read -r seconds kb cpu <<< "$(merge "$WORK/merged" "$WORK"/shards/shard-*)"
+    times+=("$seconds"); rss+=("$kb"); cpus+=("$cpu")
+    echo "round $round: ${seconds}s wall, ${cpu}s CPU, peak ${kb} kB" >&2
 done
 quarter=$(( SHARDS / 4 > 0 ? SHARDS / 4 : 1 ))
 # A quarter of the shards is not a whole run (the merge refuses it), so merge a run of that many shards.
 rm -rf "$WORK/shards"
 GAUNTLET_MERGE_BENCH_DIR="$WORK/shards" GAUNTLET_MERGE_BENCH_SHARDS=$quarter GAUNTLET_MERGE_BENCH_SECONDS=$RUN_SECONDS \
     GAUNTLET_HARNESS_ONLY=1 swift test --scratch-path .build-harness --filter MergeBenchFixture > "$WORK/fixture.log" 2>&1 || { tail -30 "$WORK/fixture.log"; exit 1; }
-read -r qseconds qkb <<< "$(merge "$WORK/merged-q" "$WORK"/shards/shard-*)"
+read -r qseconds qkb _ <<< "$(merge "$WORK/merged-q" "$WORK"/shards/shard-*)"
 requests=$(python3 -c "import json; print(json.load(open('$WORK/merged/summary.json'))['all']['count'])")
-python3 - "$SHARDS" "$RUN_SECONDS" "$input" "$requests" "$quarter" "$qseconds" "$qkb" "${times[*]}" "${rss[*]}" <<'PY'
+python3 - "$SHARDS" "$RUN_SECONDS" "$input" "$requests" "$quarter" "$qseconds" "$qkb" "${times[*]}" "${rss[*]}" "${cpus[*]}" <<'PY'
 import statistics, sys
 shards, seconds, input_mb, requests, quarter, qs, qkb = sys.argv[1:8]
 times = [float(x) for x in sys.argv[8].split()]
 rss = [int(x) for x in sys.argv[9].split()]
+cpus = [float(x) for x in sys.argv[10].split()]
 print(f"merge of {shards} shards of a {seconds}s run ({input_mb} MB of results, {int(requests):,} measured requests):")
 print(f"  wall time  median {statistics.median(times):.2f} s  (min {min(times):.2f}, max {max(times):.2f}, {len(times)} rounds; target < 2 s)")
+print(f"  CPU time   median {statistics.median(cpus):.2f} s (user + system: what the merge costs when the machine is shared)")
 print(f"  peak RSS   median {statistics.median(rss) / 1024:.0f} MB;  {quarter} shards: {int(qkb) / 1024:.0f} MB in {float(qs):.2f} s"
       f"  (ratio {statistics.median(rss) / int(qkb):.2f} for {int(shards) / int(quarter):.0f}x the shards)")
 PY

@@ -150,8 +150,13 @@ MERGE=$(sbatch --parsable --dependency=afterok:"$ARRAY" --job-name=gauntlet-merg
 echo "slurm: array job $ARRAY ($SHARDS tasks, start barrier $(date -u -d @"$START_AT" +%H:%M:%SZ)), merge job $MERGE after it"
 for _ in $(seq 1 600); do
     [ -z "$(squeue -h -j "$ARRAY,$MERGE" 2>/dev/null)" ] && break
+    # A task that failed leaves the merge waiting forever: stop waiting and show the tasks' output.
+    squeue -h -j "$MERGE" -o %r 2>/dev/null | grep -q DependencyNeverSatisfied && break
     sleep 0.2
 done
+if squeue -h -j "$MERGE" -o %r 2>/dev/null | grep -q DependencyNeverSatisfied; then
+    echo "FAIL: a shard task failed, so the merge never ran"; tail -n 20 "$WORK"/shard-*.out; exit 1
+fi
 [ -z "$(squeue -h -j "$ARRAY,$MERGE" 2>/dev/null)" ] || { echo "FAIL: the jobs did not finish within 120 s"; squeue; exit 1; }
 for k in $(seq 0 $((SHARDS - 1))); do
     [ -s "$WORK/results/shard-$k/summary.json" ] || { echo "FAIL: shard $k wrote no summary"; cat "$WORK/shard-$k.out"; exit 1; }

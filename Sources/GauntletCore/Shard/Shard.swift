@@ -109,7 +109,8 @@ public struct Shard: Sendable, Equatable, Hashable, Codable, CustomStringConvert
                 problems.append("requests.\(type.rawValue).schedule: max with \(connections) connections cannot be split into \(count) shards (each needs at least one)")
             }
         }
-        if scenario.users.csv == nil {
+        // Only UI and API requests act as users (uploads authenticate with keys or a client token).
+        if scenario.users.csv == nil, scenario.ui != nil || scenario.api != nil {
             for (role, users) in [("managers", scenario.users.managers), ("analysts", scenario.users.analysts)] where users > 0 && users < count {
                 problems.append("users.\(role): \(users) cannot be split into \(count) shards without sharing a session; use at least \(count)")
             }
