@@ -8,6 +8,7 @@ import PackageDescription
 //   CZlib          zlib, for gzip request bodies
 //   GauntletDriver load driver: Core + CCurl (+ CZlib); its event loops run on their own threads
 //   GauntletReports renderers over results files: Core only
+//   GauntletLive   `--live`: a small HTTP/1.1 server on POSIX sockets serving Reports' live renderers
 //   Stack*         the reference stack; never imports the harness (they share only the wire)
 //   gauntlet       the CLI: wires the modules together and maps outcomes to exit codes
 let strict: [SwiftSetting] = [
@@ -72,6 +73,11 @@ let package = Package(
         .target(
             name: "GauntletReports",
             dependencies: ["GauntletCore", "CZlib"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GauntletLive",
+            dependencies: ["GauntletCore", "GauntletDriver", "GauntletReports"],
             swiftSettings: strict
         ),
 
@@ -169,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "gauntlet",
             dependencies: [
-                "GauntletCore", "GauntletDriver", "GauntletReports", "GauntletStack",
+                "GauntletCore", "GauntletDriver", "GauntletReports", "GauntletLive", "GauntletStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -182,6 +188,7 @@ let package = Package(
             name: "GauntletReportsTests", dependencies: ["GauntletReports", "GauntletCore"],
             resources: [.copy("Golden"), .copy("Fixtures")]
         ),
+        .testTarget(name: "GauntletLiveTests", dependencies: ["GauntletLive", "GauntletReports", "GauntletDriver", "GauntletCore"]),
         .testTarget(
             name: "GauntletStackTests",
             dependencies: [

@@ -79,6 +79,7 @@ public enum Driver {
             if elapsed - lastProgress >= 1 {
                 lastProgress = elapsed.rounded(.down)
                 options.onProgress?(RunProgress.make(accumulator: accumulator, scenario: scenario, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
+                options.onSnapshot?(RunSnapshot(accumulator: accumulator, startedAt: started, elapsed: elapsed, inFlight: links.reduce(0) { $0 + $1.inFlight.load(ordering: .relaxed) }))
             }
             if failureNoted == nil, let failure = links.lazy.compactMap({ $0.failure.withLock { $0 } }).first {
                 failureNoted = failure
@@ -112,6 +113,8 @@ public struct DriverOptions: Sendable {
     public var scenarioDirectory: String
     /// Called about once a second from the coordinating task.
     public var onProgress: (@Sendable (RunProgress) -> Void)?
+    /// Called about once a second, right after `onProgress`, with the whole run so far (for live views).
+    public var onSnapshot: (@Sendable (RunSnapshot) -> Void)?
     /// Called once with the first worker failure (e.g. a login that cannot succeed).
     public var onWarning: (@Sendable (String) -> Void)?
     public var environment: [String: String]
@@ -157,6 +160,15 @@ public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {
         case .startFailed(let message): "the run could not start: \(message)"
         }
     }
+}
+
+/// The whole run so far, for live views. The accumulator is a value: this copy shares its buffers, and
+/// the driver copies only the histograms it next writes to, and only while a live view still holds it.
+public struct RunSnapshot: Sendable {
+    public var accumulator: RunAccumulator
+    public var startedAt: Date
+    public var elapsed: Double
+    public var inFlight: Int
 }
 
 /// The live figures of a run, for the once-a-second progress line.

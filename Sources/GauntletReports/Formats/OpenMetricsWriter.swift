@@ -1,24 +1,46 @@
 import Foundation
 
 /// Writes OpenMetrics text (`metrics.prom`) that Prometheus' own text parser — what
-/// `promtool check metrics` runs — accepts as well.
+/// `promtool check metrics` runs — accepts as well, or (`.prometheusText`) the Prometheus 0.0.4 text
+/// format a live `/metrics` endpoint serves.
 ///
 /// The two formats disagree about counters (OpenMetrics names the family without `_total`, the
 /// Prometheus text format with it), so a finished run's figures are written as gauges and summaries,
 /// which read the same in both: a run's request count is a fact about the run, not a live counter.
-/// `# UNIT` lines are OpenMetrics metadata and comments to the older parser. The text ends in `# EOF`.
+/// A live endpoint's counts do grow, so `counter` writes each format's own spelling.
+/// `# UNIT` lines are OpenMetrics metadata and comments to the older parser. OpenMetrics text ends in `# EOF`.
 public struct OpenMetricsWriter: Sendable {
     public typealias Labels = [(name: String, value: String)]
+
+    public enum Format: Sendable {
+        /// OpenMetrics 1.0 (`application/openmetrics-text`): `# UNIT`, `# EOF`.
+        case openMetrics
+        /// Prometheus text 0.0.4 (`text/plain; version=0.0.4`): what every Prometheus 2.x scrapes.
+        case prometheusText
+    }
 
     public struct InvalidName: Error, Sendable, Equatable, CustomStringConvertible {
         public var name: String
         public var description: String { "\"\(name)\" is not a valid metric or label name" }
     }
 
+    public let format: Format
     private var families: [String] = []
     private var names: Set<String> = []
 
-    public init() {}
+    public init(format: Format = .openMetrics) {
+        self.format = format
+    }
+
+    /// A counter family; `name` without `_total`, which each format adds where it belongs.
+    public mutating func counter(_ name: String, help: String, samples: [(labels: Labels, value: Double)]) throws(InvalidName) {
+        let family = format == .openMetrics ? name : name + "_total"
+        var lines = try header(family, type: "counter", help: help, unit: nil)
+        for sample in samples {
+            lines.append(try Self.sample(name + "_total", sample.labels, sample.value))
+        }
+        families.append(lines.joined(separator: "\n"))
+    }
 
     /// A gauge family: one sample per label set.
     public mutating func gauge(_ name: String, help: String, unit: String? = nil, samples: [(labels: Labels, value: Double)]) throws(InvalidName) {
@@ -45,9 +67,9 @@ public struct OpenMetricsWriter: Sendable {
         families.append(lines.joined(separator: "\n"))
     }
 
-    /// The exposition, ending in `# EOF` and a newline.
+    /// The exposition, ending in a newline (after `# EOF` in OpenMetrics).
     public var text: String {
-        (families + ["# EOF"]).joined(separator: "\n") + "\n"
+        (families + (format == .openMetrics ? ["# EOF"] : [])).joined(separator: "\n") + "\n"
     }
 
     private mutating func header(_ name: String, type: String, help: String, unit: String?) throws(InvalidName) -> [String] {
@@ -55,7 +77,7 @@ public struct OpenMetricsWriter: Sendable {
         if let unit, !name.hasSuffix("_" + unit) { throw InvalidName(name: name) }
         names.insert(name)
         var lines = ["# HELP \(name) \(Self.escapeHelp(help))", "# TYPE \(name) \(type)"]
-        if let unit { lines.append("# UNIT \(name) \(unit)") }
+        if let unit, format == .openMetrics { lines.append("# UNIT \(name) \(unit)") }
         return lines
     }
 
