@@ -105,3 +105,25 @@ import Testing
         }
     }
 }
+
+/// Prometheus's own linter on the exposition, where it is installed (`scripts/test` installs it).
+@Suite struct LiveMetricsPromtoolTests {
+    static let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: promtool != nil)) func promtoolChecksTheExposition() throws {
+        let text = LiveMetricsRenderer.render(LiveFixture.frame(seconds: 3, search: LiveSearch(steps: [.init(rate: 5, held: false)], kneeHigh: 5)))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.promtool!)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "promtool: \(said)")
+    }
+}
