@@ -32,7 +32,7 @@ struct Gauntlet: AsyncParsableCommand {
     /// every kind of bad input, from an unknown option to an invalid scenario, exits the same way.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(LiveSession.normalize(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

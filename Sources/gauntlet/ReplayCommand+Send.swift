@@ -39,21 +39,30 @@ extension ReplayCommand {
         }
         let interactive = ProgressOutput.interactive
         let requestLog = (directory as NSString).appendingPathComponent("requests.jsonl")
-        let options = DriverOptions(
+        let liveSession: LiveSession
+        do {
+            liveSession = try LiveSession(live: live, target: endpoints.urls?.lb ?? "replay", quiet: quiet, command: "replay")
+        } catch {
+            await embeddedStack?.stop()
+            throw error
+        }
+        var options = DriverOptions(
             workers: workers, stop: stop, gauntletVersion: GauntletVersion.string,
             onProgress: quiet ? nil : ProgressOutput.progress(interactive: interactive), onWarning: ProgressOutput.warning(interactive: interactive),
             requestLogPath: requestLog, intervalsPath: (directory as NSString).appendingPathComponent("intervals.jsonl"))
         let settings = ReplaySettings(name: "replay", thresholds: thresholds, workers: workers ?? 1)
+        liveSession.configure(&options)
         let result: RunResult
         do throws(DriverError) {
             result = try await Driver.replay(items, endpoints: endpoints, settings: settings, options: options)
         } catch {
+            liveSession.finish(nil)
             await embeddedStack?.stop()
             print("gauntlet replay: \(error)", to: &stderr)
             if case .invalidTarget = error { throw GauntletExit.invalidInput }
             throw GauntletExit.runFailed
         }
-        if interactive && !quiet { print("", to: &stderr) }
+        liveSession.finish(result)
         do {
             try ResultsWriter.write(result, to: directory)
             if let log = embeddedStack?.accessLog, FileManager.default.fileExists(atPath: log) {

@@ -72,6 +72,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "An endpoints file written by `gauntlet stack --endpoints`: replay against that stack instead of the embedded one.")
     var endpoints: String?
 
+    @Option(help: ArgumentHelp("Serve a live page and Prometheus /metrics during the replay at ADDR (alone: 127.0.0.1, a free port).", valueName: "ADDR"))
+    var live: String?
+
     @Option(help: "A stack config (YAML) for the embedded stack, e.g. a candidate's listener rules.")
     var stackConfig: String?
 

@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "No live progress line.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Serve a live page and Prometheus /metrics during the run at ADDR (alone: 127.0.0.1, a free port).", valueName: "ADDR"))
+    var live: String?
+
     func run() async throws {
         var stderr = StandardError()
         let scenario: Scenario
@@ -45,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let signals = SignalTrap(stop: stop)
         defer { signals.release() }
+        let liveSession = try LiveSession(live: live, target: LiveSession.target(scenario), quiet: quiet, command: "run")
 
         var endpoints: Endpoints?
         var stopStack: (@Sendable () async -> Void)?
@@ -73,21 +77,23 @@ struct RunCommand: AsyncParsableCommand {
             print("gauntlet run: cannot create the results directory \(outputDirectory): \(error)", to: &stderr)
             throw GauntletExit.runFailed
         }
-        let options = DriverOptions(
+        var options = DriverOptions(
             workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
             onProgress: quiet ? nil : showProgress, onWarning: showWarning,
             requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil,
             intervalsPath: outputDirectory + "/intervals.jsonl")
+        liveSession.configure(&options)
         let result: RunResult
         do throws(DriverError) {
             result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
         } catch {
+            liveSession.finish(nil)
             await stopStack?()
             print("gauntlet run: \(error)", to: &stderr)
             if case .invalidTarget = error { throw GauntletExit.invalidInput }
             throw GauntletExit.runFailed
         }
-        if interactive && !quiet { print("", to: &stderr) }
+        liveSession.finish(result)
 
         do {
             try ResultsWriter.write(result, to: outputDirectory)

@@ -5,10 +5,16 @@
 # leanest plain-C libcurl loop (LIBCURL-NOTES.md): Gauntlet's ratio to it is the share of libcurl's own
 # cost that Gauntlet's Swift layer (scheduling, oracle, histograms) adds on top.
 #
-# Needs: nginx, wrk, h2load (Debian: nghttp2-client), hey (Debian: hey), GNU time (/usr/bin/time), python3, cc.
+# With --live first, the peers are Gauntlet itself with and without `--live` (a reader on /events and a
+# /metrics scrape each second attached, and the terminal view's lines drawn each second): the live view's
+# cost to the generator, as the ratio of requests per CPU-second (medians; the bar is 0.98).
+#
+# Needs: nginx, wrk, h2load (Debian: nghttp2-client), hey (Debian: hey), GNU time (/usr/bin/time), python3, cc, curl.
 #   apt-get install -y nginx wrk nghttp2-client hey time gcc libcurl4-openssl-dev
-# Usage: scripts/bench/driver.sh [ROUNDS] [SECONDS] [CONNECTIONS]   (GAUNTLET=path/to/gauntlet to pick a build)
+# Usage: scripts/bench/driver.sh [--live] [ROUNDS] [SECONDS] [CONNECTIONS]   (GAUNTLET=path/to/gauntlet to pick a build)
 set -euo pipefail
+LIVE_MODE=0
+if [ "${1:-}" = "--live" ]; then LIVE_MODE=1; shift; fi
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-50}
@@ -17,9 +23,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # driver-bench-main.swift (same code path as `gauntlet run`, without compiling the reference stack).
 if [ -z "${GAUNTLET:-}" ]; then
   REL=$ROOT/.build-rel
-  (cd "$ROOT" && GAUNTLET_HARNESS_ONLY=1 swift build -c release --scratch-path "$REL" --target GauntletDriver >&2)
+  (cd "$ROOT" && GAUNTLET_HARNESS_ONLY=1 swift build -c release --scratch-path "$REL" --target GauntletLive >&2)
   BIN=$REL/release
-  OBJS=$(find -L "$BIN/" -name '*.o' -path '*.build/*' | grep -E '/(GauntletCore|GauntletDriver|Yams|CYaml|Histogram|Numerics|RealModule|ComplexModule|_NumericsShims)\.build/')
+  OBJS=$(find -L "$BIN/" -name '*.o' -path '*.build/*' | grep -E '/(GauntletCore|GauntletDriver|GauntletReports|GauntletLive|Yams|CYaml|Histogram|Numerics|RealModule|ComplexModule|_NumericsShims)\.build/')
   swiftc -O -parse-as-library "$ROOT/scripts/bench/driver-bench-main.swift" -I "$BIN/Modules" -I "$ROOT/Sources/CCurl" -I "$ROOT/Sources/CZlib" \
     -I "$REL/checkouts/swift-numerics/Sources/_NumericsShims/include" -I "$REL/checkouts/Yams/Sources/CYaml/include" \
     $OBJS -lcurl -lz -o "$REL/driver-bench" >&2
@@ -74,17 +80,59 @@ YAML
 timed() { /usr/bin/time -f "%U %S" -o "$WORK/time" "$@"; }
 cpu() { awk '{print $1 + $2}' "$WORK/time"; }
 
+# One Gauntlet round: plain, or with --live and its readers attached. Sets COUNT and CPU.
+gauntlet_round() {
+  local out=$1 live=$2 args=()
+  if [ -n "${GAUNTLET:-}" ]; then args=("${GAUNTLET_CMD[@]}" "$WORK/bench.yaml" --out "$out" --quiet); else args=("${GAUNTLET_CMD[@]}" "$WORK/bench.yaml" "$out"); fi
+  if [ "$live" = 1 ]; then
+    args+=(--live)
+    timed "${args[@]}" > "$out.txt" 2> "$out.err" &
+    local pid=$! url=""
+    for _ in $(seq 1 100); do url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$out.err" | head -1 || true); [ -n "$url" ] && break; sleep 0.1; done
+    curl -sN --max-time $((SECONDS_PER_RUN + 10)) "${url}events" > /dev/null 2>&1 &
+    local reader=$!
+    (while kill -0 "$pid" 2>/dev/null; do curl -s --max-time 2 "${url}metrics" > /dev/null 2>&1 || true; sleep 1; done) &
+    local scraper=$!
+    wait "$pid"
+    kill "$reader" 2>/dev/null || true; wait "$reader" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true
+  else
+    timed "${args[@]}" > "$out.txt"
+  fi
+  read -r COUNT dur failed <<< "$(python3 -c "import json; s=json.load(open('$out/summary.json')); print(s['all']['count'], s['measured_duration'], s['all']['failed'])")"
+  [ "$failed" = "0" ] || echo "warning: gauntlet saw $failed failed requests ($out)" >&2
+  RATE=$(python3 -c "print($COUNT/$dur)"); CPU=$(cpu)
+}
+
+if [ "$LIVE_MODE" = 1 ]; then
+  declare -A RPS CPUS
+  for round in $(seq 1 "$ROUNDS"); do
+    # Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
+    if [ $((round % 2)) = 1 ]; then order="0 1"; else order="1 0"; fi
+    for live in $order; do
+      gauntlet_round "$WORK/g$round-$live" "$live"
+      RPS[$live,$round]=$RATE; CPUS[$live,$round]=$(python3 -c "print($COUNT/$CPU)")
+    done
+    echo "round $round: plain ${RPS[0,$round]%.*} req/s ${CPUS[0,$round]%.*} req/CPU-s; --live ${RPS[1,$round]%.*} req/s ${CPUS[1,$round]%.*} req/CPU-s" >&2
+  done
+  python3 - "$ROUNDS" <<PY
+import statistics, sys
+rounds = int(sys.argv[1])
+rps = {$(for k in "${!RPS[@]}"; do printf '"%s": %s, ' "$k" "${RPS[$k]}"; done)}
+cpu = {$(for k in "${!CPUS[@]}"; do printf '"%s": %s, ' "$k" "${CPUS[$k]}"; done)}
+med = lambda d, t: statistics.median(d[f"{t},{r}"] for r in range(1, rounds + 1))
+print(f"{'gauntlet':10} {'req/s':>10} {'req/CPU-s':>10}")
+for t, name in (("0", "plain"), ("1", "--live")):
+    print(f"{name:10} {med(rps,t):10.0f} {med(cpu,t):10.0f}")
+ratios = sorted(cpu[f"1,{r}"] / cpu[f"0,{r}"] for r in range(1, rounds + 1))
+print(f"--live/plain per CPU-s: median of medians {med(cpu,'1')/med(cpu,'0'):.3f}; per round {', '.join(f'{x:.3f}' for x in ratios)}")
+PY
+  exit 0
+fi
+
 declare -A RPS CPUS
 for round in $(seq 1 "$ROUNDS"); do
-  if [ -n "${GAUNTLET:-}" ]; then
-    timed "${GAUNTLET_CMD[@]}" "$WORK/bench.yaml" --out "$WORK/g$round" --quiet > "$WORK/g$round.txt"
-  else
-    timed "${GAUNTLET_CMD[@]}" "$WORK/bench.yaml" "$WORK/g$round" > "$WORK/g$round.txt"
-  fi
-  n=$(python3 -c "import json,sys; s=json.load(open('$WORK/g$round/summary.json')); print(s['all']['count'], s['measured_duration'], s['all']['failed'])")
-  read -r count dur failed <<< "$n"
-  [ "$failed" = "0" ] || echo "warning: gauntlet saw $failed failed requests in round $round" >&2
-  RPS[gauntlet,$round]=$(python3 -c "print($count/$dur)"); CPUS[gauntlet,$round]=$(python3 -c "print($count/$(cpu))")
+  gauntlet_round "$WORK/g$round" 0
+  RPS[gauntlet,$round]=$RATE; CPUS[gauntlet,$round]=$(python3 -c "print($COUNT/$CPU)")
 
   timed "$WORK/libcurl-floor" "$URL" "$CONNECTIONS" "$SECONDS_PER_RUN" > "$WORK/floor.txt"
   read -r count failed dur < "$WORK/floor.txt"

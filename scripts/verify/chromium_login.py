@@ -134,7 +134,8 @@ def trusted_spki_hashes(endpoints):
 
 class Browser:
     """Headless Chromium on a throw-away profile, trusting the stack's certificates and resolving its
-    names to loopback; `with Browser(endpoints) as page:` gives a Page on its first tab."""
+    names to loopback; `with Browser(endpoints) as page:` gives a Page on its first tab. With endpoints
+    None it trusts nothing extra (for plain-HTTP pages on loopback, such as `--live`)."""
 
     def __init__(self, endpoints, on_event=None):
         self.endpoints = endpoints
@@ -144,14 +145,14 @@ class Browser:
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         if not chromium:
             sys.exit("chromium not found: apt-get install -y chromium")
-        hashes = trusted_spki_hashes(self.endpoints)
+        hashes = trusted_spki_hashes(self.endpoints) if self.endpoints else []
         self.profile = tempfile.mkdtemp(prefix="gauntlet-chromium-")
         self.proc = subprocess.Popen([
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "--window-size=1280,900",
             # The stack's names resolve to loopback, as the stack's own DNS would answer; nothing leaves 127.0.0.0/8.
             "--host-resolver-rules=MAP *.gauntlet.test 127.0.0.1, MAP gauntlet.test 127.0.0.1, EXCLUDE localhost",
-            "--ignore-certificate-errors-spki-list=" + ",".join(hashes),
+        ] + (["--ignore-certificate-errors-spki-list=" + ",".join(hashes)] if hashes else []) + [
             "about:blank",
         ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
