@@ -103,8 +103,17 @@ gauntlet_round() {
   RATE=$(python3 -c "print($COUNT/$dur)"); CPU=$(cpu)
 }
 
+# The Python that the summaries start with: the rounds' figures as dicts, and their median per generator.
+medians_preamble() {
+  echo "import statistics, sys"
+  echo "rounds = int(sys.argv[1])"
+  echo "rps = {$(for k in "${!RPS[@]}"; do printf '"%s": %s, ' "$k" "${RPS[$k]}"; done)}"
+  echo "cpu = {$(for k in "${!CPUS[@]}"; do printf '"%s": %s, ' "$k" "${CPUS[$k]}"; done)}"
+  echo 'med = lambda d, t: statistics.median(d[f"{t},{r}"] for r in range(1, rounds + 1))'
+}
+
+declare -A RPS CPUS
 if [ "$LIVE_MODE" = 1 ]; then
-  declare -A RPS CPUS
   for round in $(seq 1 "$ROUNDS"); do
     # Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
     if [ $((round % 2)) = 1 ]; then order="0 1"; else order="1 0"; fi
@@ -115,11 +124,7 @@ if [ "$LIVE_MODE" = 1 ]; then
     echo "round $round: plain ${RPS[0,$round]%.*} req/s ${CPUS[0,$round]%.*} req/CPU-s; --live ${RPS[1,$round]%.*} req/s ${CPUS[1,$round]%.*} req/CPU-s" >&2
   done
   python3 - "$ROUNDS" <<PY
-import statistics, sys
-rounds = int(sys.argv[1])
-rps = {$(for k in "${!RPS[@]}"; do printf '"%s": %s, ' "$k" "${RPS[$k]}"; done)}
-cpu = {$(for k in "${!CPUS[@]}"; do printf '"%s": %s, ' "$k" "${CPUS[$k]}"; done)}
-med = lambda d, t: statistics.median(d[f"{t},{r}"] for r in range(1, rounds + 1))
+$(medians_preamble)
 print(f"{'gauntlet':10} {'req/s':>10} {'req/CPU-s':>10}")
 for t, name in (("0", "plain"), ("1", "--live")):
     print(f"{name:10} {med(rps,t):10.0f} {med(cpu,t):10.0f}")
@@ -129,7 +134,6 @@ PY
   exit 0
 fi
 
-declare -A RPS CPUS
 for round in $(seq 1 "$ROUNDS"); do
   gauntlet_round "$WORK/g$round" 0
   RPS[gauntlet,$round]=$RATE; CPUS[gauntlet,$round]=$(python3 -c "print($COUNT/$CPU)")
@@ -154,12 +158,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 python3 - "$ROUNDS" <<PY
-import statistics, sys
-rounds = int(sys.argv[1])
-rps = {$(for k in "${!RPS[@]}"; do printf '"%s": %s, ' "$k" "${RPS[$k]}"; done)}
-cpu = {$(for k in "${!CPUS[@]}"; do printf '"%s": %s, ' "$k" "${CPUS[$k]}"; done)}
+$(medians_preamble)
 tools = ["gauntlet", "floor", "wrk", "h2load", "hey"]
-med = lambda d, t: statistics.median(d[f"{t},{r}"] for r in range(1, rounds + 1))
 print(f"{'generator':10} {'req/s':>10} {'req/CPU-s':>10} {'gauntlet/x req/s':>17} {'gauntlet/x per CPU-s':>21}")
 for t in tools:
     print(f"{t:10} {med(rps,t):10.0f} {med(cpu,t):10.0f} {med(rps,'gauntlet')/med(rps,t):17.2f} {med(cpu,'gauntlet')/med(cpu,t):21.2f}")
