@@ -95,9 +95,14 @@ import Testing
         }
         walk(dashboard)
         #expect(expressions.count >= 8)
-        // Everything the endpoint can expose: a run with uploads, auth, misroutes, lag and a capacity search.
-        let exposed = LiveMetricsRenderer.render(LiveFixture.frame(seconds: 3, search: LiveSearch(steps: [.init(rate: 1, held: true)], kneeLow: 1, kneeHigh: 2)))
-        let names = Set(exposed.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.prefix { $0 != "{" && $0 != " " }) })
+        // A plain run (no capacity search): every family is declared in every scrape, samples or not.
+        let exposed = LiveMetricsRenderer.render(LiveFixture.frame(seconds: 3))
+        var names = Set(exposed.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.prefix { $0 != "{" && $0 != " " }) })
+        for line in exposed.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+            let parts = line.split(separator: " ")
+            names.insert(String(parts[2]))
+            if parts[3] == "summary" { names.formUnion([parts[2] + "_sum", parts[2] + "_count"]) }
+        }
         for expression in expressions {
             let used = expression.matches(of: /gauntlet_[a-z0-9_]+/).map { String($0.output) }
             #expect(!used.isEmpty || expression.contains("idp_"), "\(expression) names no metric")

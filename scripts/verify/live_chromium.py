@@ -52,8 +52,8 @@ duration: 18s
 http: { connections: 8, timeout: 5s, workers: 1 }
 requests:
   http:
-    schedule: { kind: constant, rate: 200 }
-    requests: [ { url: "%s" } ]
+    schedule: { kind: constant, rate: 100 }
+    requests: [ { url: "%s", expect_status: 204 } ]
 """
 
 
@@ -63,7 +63,16 @@ def fetch(url, timeout=5):
 
 
 def sample_names(exposition):
-    return {re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0) for line in exposition.splitlines() if line and not line.startswith("#")}
+    """Every name the exposition has samples of, or declares with `# TYPE` (a family whose samples come only
+    when there is something to count, such as misroutes)."""
+    names = set()
+    for line in exposition.splitlines():
+        if line.startswith("# TYPE "):
+            family, kind = line.split()[2:4]
+            names |= {family} | ({family + "_sum", family + "_count"} if kind in ("summary", "histogram") else set())
+        elif line and not line.startswith("#"):
+            names.add(re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0))
+    return names
 
 
 def page_state(page):

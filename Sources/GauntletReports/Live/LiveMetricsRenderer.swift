@@ -61,41 +61,39 @@ public enum LiveMetricsRenderer {
                             samples: summary.misroutes.kinds.map { (run + [("kind", $0.kind.rawValue)], Double($0.count)) })
         try? writer.gauge("gauntlet_misroutes_observed", help: "Misroutes in the measured phases over every kind (0 until one happens).",
                           samples: [(run, Double(summary.misroutes.total))])
-        if let upload = summary.upload {
-            try? writer.counter("gauntlet_upload_events", help: "Events acknowledged in the measured phases.", samples: [(run, Double(upload.events))])
-            try? writer.counter("gauntlet_upload_bytes", help: "Upload payload bytes acknowledged in the measured phases.", samples: [(run, Double(upload.bytes))])
-            try? writer.counter("gauntlet_upload_batches", help: "Upload batches acknowledged in the measured phases.", samples: [(run, Double(upload.batches))])
-            try? writer.counter("gauntlet_upload_rejections", help: "Upload batches the gateway refused, by reason.",
-                                samples: upload.rejected.map { (run + [("reason", $0.category)], Double($0.count)) })
-            if let freshness = upload.freshness {
-                try? writer.summary("gauntlet_upload_freshness_seconds", help: "Upload acknowledgement to visibility in search.", unit: "seconds",
-                                    series: [RunMetricsRenderer.series(run, freshness)])
-            }
-        }
+        // Every family is declared in every scrape, with samples where the run has something to count, so
+        // that a dashboard's queries always name metrics the endpoint exposes.
+        let upload = summary.upload
+        try? writer.counter("gauntlet_upload_events", help: "Events acknowledged in the measured phases.", samples: upload.map { [(run, Double($0.events))] } ?? [])
+        try? writer.counter("gauntlet_upload_bytes", help: "Upload payload bytes acknowledged in the measured phases.", samples: upload.map { [(run, Double($0.bytes))] } ?? [])
+        try? writer.counter("gauntlet_upload_batches", help: "Upload batches acknowledged in the measured phases.", samples: upload.map { [(run, Double($0.batches))] } ?? [])
+        try? writer.counter("gauntlet_upload_rejections", help: "Upload batches the gateway refused, by reason.",
+                            samples: upload?.rejected.map { (run + [("reason", $0.category)], Double($0.count)) } ?? [])
+        try? writer.summary("gauntlet_upload_freshness_seconds", help: "Upload acknowledgement to visibility in search.", unit: "seconds",
+                            series: upload?.freshness.map { [RunMetricsRenderer.series(run, $0)] } ?? [])
         // `part` is "total" today; the split into connection wait and generator lag adds its own values.
-        if let lag = summary.scheduleLag.lag {
-            try? writer.summary("gauntlet_schedule_lag_seconds", help: "How late requests left against their intended send time.", unit: "seconds",
-                                series: [RunMetricsRenderer.series(run + [("part", "total")], lag)])
-        }
+        try? writer.summary("gauntlet_schedule_lag_seconds", help: "How late requests left against their intended time.", unit: "seconds",
+                            series: summary.scheduleLag.lag.map { [RunMetricsRenderer.series(run + [("part", "total")], $0)] } ?? [])
         try? writer.gauge("gauntlet_generator_fell_behind", help: "1 when the generator could not keep to its schedule.",
                           samples: [(run, summary.scheduleLag.fellBehind ? 1 : 0)])
         try? writer.gauge("gauntlet_threshold_passed", help: "1 while the threshold holds on the run so far, 0 when it fails.",
                           samples: summary.thresholds.map { (run + [("threshold", $0.expression)], $0.passed ? 1 : 0) })
-        if let search = frame.search { capacity(search, run: run, into: &writer) }
+        capacity(frame.search, run: run, into: &writer)
         return writer.text
     }
 
-    static func capacity(_ search: LiveSearch, run: OpenMetricsWriter.Labels, into writer: inout OpenMetricsWriter) {
-        let done = search.steps.filter { $0.held != nil }
-        try? writer.counter("gauntlet_capacity_steps", help: "Capacity steps finished, by SLO verdict.", samples: [
+    /// A capacity search's progress; outside `capacity` the families are declared without samples.
+    static func capacity(_ search: LiveSearch?, run: OpenMetricsWriter.Labels, into writer: inout OpenMetricsWriter) {
+        let done = search?.steps.filter { $0.held != nil } ?? []
+        try? writer.counter("gauntlet_capacity_steps", help: "Capacity steps finished, by SLO verdict.", samples: search == nil ? [] : [
             (run + [("verdict", "held")], Double(done.filter { $0.held == true }.count)),
             (run + [("verdict", "failed")], Double(done.filter { $0.held == false }.count)),
         ])
         try? writer.gauge("gauntlet_capacity_step_rate", help: "The offered rate of the step running now (req/s).",
-                          samples: search.steps.last.map { [(run, $0.rate)] } ?? [])
+                          samples: search?.steps.last.map { [(run, $0.rate)] } ?? [])
         try? writer.gauge("gauntlet_capacity_knee_low_rate", help: "The highest rate that held so far (req/s).",
-                          samples: search.kneeLow.map { [(run, $0)] } ?? [])
+                          samples: search?.kneeLow.map { [(run, $0)] } ?? [])
         try? writer.gauge("gauntlet_capacity_knee_high_rate", help: "The lowest rate that failed so far (req/s).",
-                          samples: search.kneeHigh.map { [(run, $0)] } ?? [])
+                          samples: search?.kneeHigh.map { [(run, $0)] } ?? [])
     }
 }
