@@ -115,9 +115,12 @@ extension LiveFrame {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let accumulator = snapshot.accumulator
+        // Rates divide by the time the figures cover: the seconds every worker has handed over, which trail
+        // the clock by about a second (more when the generator is starved), not by the clock itself.
+        let covered = accumulator.timeSeries.map { Double($0.second + 1) }.max() ?? snapshot.elapsed
         let summary = accumulator.summary(
             timing: .init(startedAt: formatter.string(from: snapshot.startedAt), endedAt: formatter.string(from: Date()),
-                          elapsed: min(snapshot.elapsed, accumulator.scenario.duration)),
+                          elapsed: min(snapshot.elapsed, covered, accumulator.scenario.duration)),
             target: target, gauntletVersion: gauntletVersion, machine: machine, partialReason: nil)
         self.init(summary: summary, timeSeries: accumulator.timeSeries, elapsed: snapshot.elapsed, inFlight: snapshot.inFlight)
     }

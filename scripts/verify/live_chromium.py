@@ -16,7 +16,7 @@ The second form drives a plain HTTP target (e.g. nginx on loopback) with scripts
 driver-bench instead of `gauntlet run` against the embedded stack: the same driver and live endpoint,
 for machines where the reference stack is not built.
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
+import argparse, base64, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chromium_login import Browser  # noqa: E402
@@ -91,7 +91,6 @@ def load(page, url, shot):
     time.sleep(0.5)
     state = page_state(page)
     data = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
-    import base64
     with open(shot, "wb") as f:
         f.write(base64.b64decode(data))
     return state
@@ -132,29 +131,40 @@ def main():
         if url is None:
             sys.exit("gauntlet run --live printed no live address:\n" + open(stderr_path).read())
         print(f"live endpoint: {url}")
-        # The first second of the run, then a few more.
-        while time.time() < deadline:
-            try:
-                status, text = fetch(url + "summary.json")
-                if status == 200 and json.loads(text)["elapsed"] >= 4:
-                    break
-            except Exception:
-                pass
-            time.sleep(0.5)
+        # Chromium starts while the run warms up (on a busy machine it takes seconds); the page is loaded
+        # once the run is a few seconds in, and the scrape and second load follow while it still goes on.
+        with Browser(None) as page:
+            while time.time() < deadline:
+                try:
+                    status, text = fetch(url + "summary.json")
+                    if status == 200 and json.loads(text)["elapsed"] >= 3:
+                        break
+                except Exception:
+                    pass
+                time.sleep(0.5)
+            first = load(page, url, os.path.join(shots, "live-1.png"))
+            print(f"first load: {first}")
 
-        status, metrics = fetch(url + "metrics")
-        metrics_path = os.path.join(work, "metrics.txt")
-        with open(metrics_path, "w") as f:
-            f.write(metrics)
-        check = subprocess.run(["promtool", "check", "metrics"], input=metrics, capture_output=True, text=True)
-        print(f"promtool check metrics (mid-run scrape, {len(metrics.splitlines())} lines): exit {check.returncode} {check.stdout.strip()} {check.stderr.strip()}")
-        if check.returncode != 0:
-            failures.append("promtool check metrics failed on the mid-run scrape")
+            status, metrics = fetch(url + "metrics")
+            with open(os.path.join(work, "metrics.txt"), "w") as f:
+                f.write(metrics)
+            check = subprocess.run(["promtool", "check", "metrics"], input=metrics, capture_output=True, text=True)
+            print(f"promtool check metrics (mid-run scrape, {len(metrics.splitlines())} lines): exit {check.returncode} {check.stdout.strip()} {check.stderr.strip()}")
+            if check.returncode != 0:
+                failures.append("promtool check metrics failed on the mid-run scrape")
+
+            time.sleep(2)
+            redrawn = page_state(page)
+            print(f"same page 2 s later (redrawn from /events): requests {redrawn['requests']}, elapsed {redrawn['elapsed']}")
+            time.sleep(1)
+            second = load(page, url, os.path.join(shots, "live-2.png"))
+            print(f"second load: {second}")
+        print(f"screenshots: {shots}/live-1.png {shots}/live-2.png")
+
         names = sample_names(metrics)
         for required in ("gauntlet_responses_total", "gauntlet_latency_seconds", "gauntlet_run_phase"):
             if required not in names:
                 failures.append(f"/metrics lacks {required}")
-
         dashboard = json.load(open(os.path.join(ROOT, "deploy", "grafana", "gauntlet-live.json")))
         queries = []
         def walk(node):
@@ -183,15 +193,6 @@ def main():
                 checked += 1
         print(f"dashboard: {len(queries)} queries, {checked} metric names checked" + ("" if idp_names is not None else " (IdP names unchecked: no --endpoints)"))
 
-        with Browser(None) as page:
-            first = load(page, url, os.path.join(shots, "live-1.png"))
-            print(f"first load: {first}")
-            time.sleep(2.5)
-            redrawn = page_state(page)
-            print(f"same page 2.5 s later (redrawn from /events): requests {redrawn['requests']}, elapsed {redrawn['elapsed']}")
-            time.sleep(2)
-            second = load(page, url, os.path.join(shots, "live-2.png"))
-            print(f"second load: {second}")
         if not (first["requests"] > 0 and second["requests"] > first["requests"]):
             failures.append(f"the request count did not grow between loads: {first['requests']} → {second['requests']}")
         if redrawn["requests"] <= first["requests"]:
@@ -199,7 +200,6 @@ def main():
         for state in (first, second):
             if state["charts"] < 3 or state["plotted"] < 3:
                 failures.append(f"charts not drawn: {state['charts']} charts, {state['plotted']} with data")
-        print(f"screenshots: {shots}/live-1.png {shots}/live-2.png")
 
         output, _ = proc.communicate(timeout=120)
         stderr.close()
