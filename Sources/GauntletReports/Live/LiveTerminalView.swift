@@ -19,12 +19,16 @@ public enum LiveTerminalView {
         var lines = ["\(summary.scenario.name) [" + String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled) + "]" + status]
         let nameWidth = summary.requestTypes.map(\.type.rawValue.count).max() ?? 0
         for type in summary.requestTypes {
+            // Running: the last second's rate and p99; finished: the measured phases' (as the summary table).
             let point = frame.lastPoint(type.type)
-            let target = point.map { $0.intendedRate.map { String(format: "%.0f", $0) } ?? "max" } ?? "–"
+            let rate = frame.finished ? type.total.achievedRate : Double(point?.count ?? 0)
+            let intended = frame.finished ? type.total.intendedRate : point?.intendedRate
+            let p99 = frame.finished ? type.total.latency?.p99 : point?.p99
+            let target = intended.map { String(format: "%.0f", $0) } ?? (point == nil && !frame.finished ? "–" : "max")
             let name = type.type.rawValue.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             let (count, failed) = frame.requests(type)
-            var line = "  \(name)  \(point?.count ?? 0)/\(target) req/s"
-            line += "  p99 " + (point?.p99.map { Quantity.format(seconds: $0) } ?? "–")
+            var line = "  \(name)  \(String(format: "%.0f", rate))/\(target) req/s"
+            line += "  p99 " + (p99.map { Quantity.format(seconds: $0) } ?? "–")
             line += "  \(count) done  \(failed) failed"
             lines.append(line)
         }
