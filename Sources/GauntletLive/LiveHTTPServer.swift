@@ -128,7 +128,6 @@ final class LiveHTTPServer: Sendable {
                 if stopDeadline == nil, server.stopping.load(ordering: .acquiring) {
                     stopDeadline = now + server.drain.withLock { $0 }
                 }
-                if let stopDeadline, now >= stopDeadline || connections.allSatisfy({ $0.pending == 0 }) { break }
 
                 var fds = [pollfd(fd: server.listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: server.wakeFDs.read, events: Int16(POLLIN), revents: 0)]
                 for connection in connections { fds.append(pollfd(fd: connection.fd, events: connection.events, revents: 0)) }
@@ -156,6 +155,9 @@ final class LiveHTTPServer: Sendable {
                     close(connection.fd)
                     return true
                 }
+                // Checked after a turn, so that what was published just before the stop (the run's final
+                // figures) still reaches the open streams.
+                if let stopDeadline, clock.now >= stopDeadline || connections.allSatisfy({ $0.pending == 0 }) { break }
             }
             for connection in connections { close(connection.fd) }
             connections.removeAll()

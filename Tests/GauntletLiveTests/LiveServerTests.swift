@@ -43,7 +43,9 @@ import Testing
         server.publish(LiveFixture.snapshot(seconds: 3))
         #expect(client.read(until: "data-requests=\"30\"").contains("data-requests=\"30\""))
         let summary = LiveFixture.frame(seconds: 3).summary
+        // The CLI stops the endpoint right after publishing the final figures: they must still go out.
         server.finish(RunResult(summary: summary, timeSeries: [], intervals: []))
+        server.stop()
         let rest = client.readAll()
         #expect(rest.contains("event: end"))
     }
