@@ -49,7 +49,8 @@ public final class LiveServer: Sendable {
         http.wake()
     }
 
-    /// The figures a reader would see now (nil before the first snapshot).
+    /// The figures a reader sees now (nil before the first snapshot); computed once per snapshot, however
+    /// many ask (the terminal view asks too).
     public func currentFrame() -> LiveFrame? { board.frame().frame }
 
     /// Sends what is buffered (for at most `drain`), closes every connection and the listener. The
@@ -73,6 +74,9 @@ final class LiveBoard: Sendable {
     /// Read once, on the server's thread when first needed: the host name's lookup can take seconds.
     private let machine = Mutex<MachineInfo?>(nil)
     private let state = Mutex(State())
+    /// The last frame computed and the version it was computed from: the page, `/metrics` and the terminal
+    /// view share one summary a second.
+    private let computed = Mutex<(version: Int, frame: LiveFrame?)>((-1, nil))
 
     init(target: String, gauntletVersion: String) {
         self.target = target
@@ -88,15 +92,22 @@ final class LiveBoard: Sendable {
 
     var version: Int { state.withLock { $0.version } }
 
-    /// The current frame and its version. The summary is computed outside the lock, from the snapshot's
-    /// copy of the accumulator.
+    /// The current frame and its version. The summary is computed outside the state's lock, from the
+    /// snapshot's copy of the accumulator, once per version.
     func frame() -> (frame: LiveFrame?, version: Int) {
         let (snapshot, final, search, version) = state.withLock { ($0.snapshot, $0.final, $0.search, $0.version) }
+        if let hit = computed.withLock({ $0.version == version ? $0.frame : nil }) { return (hit, version) }
+        let frame = makeFrame(snapshot: snapshot, final: final, search: search)
+        computed.withLock { $0 = (version, frame) }
+        return (frame, version)
+    }
+
+    private func makeFrame(snapshot: RunSnapshot?, final: LiveFrame?, search: LiveSearch?) -> LiveFrame? {
         if var final {
             final.search = search
-            return (final, version)
+            return final
         }
-        guard let snapshot else { return (nil, version) }
+        guard let snapshot else { return nil }
         let machine = self.machine.withLock { known in
             if let known { return known }
             let current = MachineInfo.current
@@ -105,7 +116,7 @@ final class LiveBoard: Sendable {
         }
         var frame = LiveFrame(snapshot: snapshot, target: target, gauntletVersion: gauntletVersion, machine: machine)
         frame.search = search
-        return (frame, version)
+        return frame
     }
 }
 

@@ -47,7 +47,8 @@ final class LiveSession: Sendable {
         }
         options.onSnapshot = { snapshot in
             server?.publish(snapshot)
-            terminal?.draw(LiveFrame(snapshot: snapshot, target: "", gauntletVersion: version, machine: LiveTerminal.machine))
+            guard let terminal else { return }
+            terminal.draw(server?.currentFrame() ?? LiveFrame(snapshot: snapshot, target: "", gauntletVersion: version, machine: LiveTerminal.machine))
         }
     }
 

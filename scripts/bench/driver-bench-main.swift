@@ -28,10 +28,10 @@ struct DriverBench {
             let endpoint = try LiveServer(.loopback, target: "bench")
             server = endpoint
             FileHandle.standardError.write(Data("live view at \(endpoint.url)\n".utf8))
-            let machine = MachineInfo.current
             options.onSnapshot = { snapshot in
                 endpoint.publish(snapshot)
-                _ = LiveTerminalView.lines(LiveFrame(snapshot: snapshot, target: "bench", gauntletVersion: DriverInfo.version, machine: machine), width: 100)
+                // As LiveSession does on a TTY: the terminal view draws the endpoint's frame.
+                if let frame = endpoint.currentFrame() { _ = LiveTerminalView.lines(frame, width: 100) }
             }
         }
         let result = try await Driver.run(scenario: scenario, endpoints: nil, options: options)

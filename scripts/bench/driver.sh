@@ -11,7 +11,8 @@
 #
 # Needs: nginx, wrk, h2load (Debian: nghttp2-client), hey (Debian: hey), GNU time (/usr/bin/time), python3, cc, curl.
 #   apt-get install -y nginx wrk nghttp2-client hey time gcc libcurl4-openssl-dev
-# Usage: scripts/bench/driver.sh [--live] [ROUNDS] [SECONDS] [CONNECTIONS]   (GAUNTLET=path/to/gauntlet to pick a build)
+# Usage: scripts/bench/driver.sh [--live] [ROUNDS] [SECONDS] [CONNECTIONS]
+#   (GAUNTLET=path/to/gauntlet to pick a build; DRIVER_BENCH=path/to/driver-bench to skip building one)
 set -euo pipefail
 LIVE_MODE=0
 if [ "${1:-}" = "--live" ]; then LIVE_MODE=1; shift; fi
@@ -21,7 +22,9 @@ CONNECTIONS=${3:-50}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # The generator: $GAUNTLET if given (a `gauntlet` binary), else a release build of the harness linked with
 # driver-bench-main.swift (same code path as `gauntlet run`, without compiling the reference stack).
-if [ -z "${GAUNTLET:-}" ]; then
+if [ -n "${DRIVER_BENCH:-}" ]; then
+  GAUNTLET_CMD=("$DRIVER_BENCH")   # an already-linked driver-bench (as below)
+elif [ -z "${GAUNTLET:-}" ]; then
   REL=$ROOT/.build-rel
   (cd "$ROOT" && GAUNTLET_HARNESS_ONLY=1 swift build -c release --scratch-path "$REL" --target GauntletLive >&2)
   BIN=$REL/release
