@@ -9,13 +9,17 @@
 #              green build on main, restored by your CI's cache); with --update-baseline it is written
 #   ARTIFACTS  where runs and verdicts go (default: results/ci-<UTC time>); keep it as a CI artifact
 #
-# Environment: RUNS (candidate runs, default 3), GAUNTLET (the binary; default .build/release/gauntlet,
-# built if missing), TOLERANCES (extra `--tolerance` rules, space-separated, e.g. 'latency.*.p99=10%,2ms').
+# Environment: RUNS (candidate runs, default 3: the count scripts/bench/compare-calibration.sh measured
+# enough; keep the baseline at the same count), GAUNTLET (the binary; default .build/release/gauntlet,
+# built if missing), TOLERANCES (extra `--tolerance` rules, space-separated, e.g. 'latency.*.p99=10%,2ms'),
+# FAIL_ON (metric patterns that fail the gate, space-separated; default compare's: p50/p99 latencies,
+# error rate, misroutes).
 # Flags: --update-baseline  copy this build's runs into BASELINE after a passing comparison.
 #
 # Exit: 0 no threshold failed and no regression; 1 a threshold failed or compare found a regression;
 # 2 bad usage or input; 3 a run itself failed. CI systems read ARTIFACTS/*/junit.xml and
-# ARTIFACTS/compare.junit.xml (JUnit) and may scrape ARTIFACTS/*/metrics.prom.
+# ARTIFACTS/compare.junit.xml (JUnit) and may scrape ARTIFACTS/*/metrics.prom; ARTIFACTS/compare.html
+# is the verdict as a page (effect sizes, noise, confidence).
 #
 # GitHub Actions, for example:
 #   - run: scripts/ci-compare.sh scenarios/smoke.yaml baseline/ artifacts/
@@ -28,7 +32,7 @@ for arg in "$@"; do
     if [[ "$arg" == "--update-baseline" ]]; then update=1; else args+=("$arg"); fi
 done
 if [[ ${#args[@]} -lt 2 ]]; then
-    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 scenario="${args[0]}"
@@ -63,8 +67,12 @@ if [[ ! -e "$baseline" ]]; then
 fi
 
 tolerance_args=()
+set -f   # the rules and patterns are globs over metric names, not over files
 for rule in ${TOLERANCES:-}; do tolerance_args+=(--tolerance "$rule"); done
+for pattern in ${FAIL_ON:-}; do tolerance_args+=(--fail-on "$pattern"); done
+set +f
 "$gauntlet" compare "$baseline" "$artifacts/runs" "${tolerance_args[@]}" --junit "$artifacts/compare.junit.xml" \
+    --html "$artifacts/compare.html" \
     | tee "$artifacts/compare.txt"
 compare=${PIPESTATUS[0]}
 case $compare in

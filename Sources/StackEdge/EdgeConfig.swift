@@ -23,7 +23,8 @@ import StackSupport
 ///         - authenticate: {on_unauthenticated: deny}   # authenticate | deny (401) | allow
 ///         - forward: mine          # or redirect: {host, path, status_code: 301} / fixed-response: {status_code: 403, body: …}
 ///   default_actions: [{authenticate: {}}, {fixed-response: {status_code: 404}}]
-///   faults: {misroute_fraction: 0.01, error_fraction: 0.01, error_status: 502, stall_ms: 500, stall_every_ms: 5000}
+///   faults: {misroute_fraction: 0.01, error_fraction: 0.01, error_status: 502, stall_ms: 500, stall_every_ms: 5000,
+///            delay_group: analytics-ui, delay_fraction: 0.1, delay_ms: 0}   # that group's answers 10% slower
 /// ``` Every field has a default, so an empty section gives issue 4's
 /// routing matrix; the runner fills in the target groups' URLs.
 public struct EdgeConfig: StackConfigSection, Hashable {
@@ -159,6 +160,10 @@ public struct EdgeConfig: StackConfigSection, Hashable {
             }
         }
         try faults.validate()
+        if !faults.delayGroup.isEmpty, targetGroups[faults.delayGroup] == nil {
+            throw .invalidValue(field: "faults.delay_group", value: faults.delayGroup,
+                                expected: "a target group: \(targetGroups.keys.sorted().joined(separator: ", "))")
+        }
     }
 
     private func checkForward(_ actions: [RuleAction], priority: Int?) throws(EdgeConfigError) {

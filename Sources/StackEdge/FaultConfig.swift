@@ -1,6 +1,6 @@
 import StackSupport
 
-/// Deliberate misbehaviour, so the harness can prove it notices: misrouting, stalls and 5xx.
+/// Deliberate misbehaviour, so the harness can prove it notices: misrouting, stalls, 5xx and a slower target.
 public struct FaultConfig: Sendable, Hashable, Codable {
     /// Fraction (0…1) of forwarded requests sent to a different target group than the rule chose.
     public var misrouteFraction: Double
@@ -10,18 +10,30 @@ public struct FaultConfig: Sendable, Hashable, Codable {
     /// Targets stall for `stallMs` at the start of every `stallEveryMs` window (0 disables).
     public var stallMs: Int
     public var stallEveryMs: Int
+    /// The target group whose answers are held back (empty: none), by `delayFraction` of the time the
+    /// target took plus `delayMs`: a slower build of one component, for `compare` to catch.
+    public var delayGroup: String
+    public var delayFraction: Double
+    public var delayMs: Double
 
-    public init(misrouteFraction: Double = 0, errorFraction: Double = 0, errorStatus: Int = 502, stallMs: Int = 0, stallEveryMs: Int = 5000) {
+    public init(
+        misrouteFraction: Double = 0, errorFraction: Double = 0, errorStatus: Int = 502, stallMs: Int = 0, stallEveryMs: Int = 5000,
+        delayGroup: String = "", delayFraction: Double = 0, delayMs: Double = 0
+    ) {
         self.misrouteFraction = misrouteFraction
         self.errorFraction = errorFraction
         self.errorStatus = errorStatus
         self.stallMs = stallMs
         self.stallEveryMs = stallEveryMs
+        self.delayGroup = delayGroup
+        self.delayFraction = delayFraction
+        self.delayMs = delayMs
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case misrouteFraction = "misroute_fraction", errorFraction = "error_fraction", errorStatus = "error_status"
         case stallMs = "stall_ms", stallEveryMs = "stall_every_ms"
+        case delayGroup = "delay_group", delayFraction = "delay_fraction", delayMs = "delay_ms"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,10 +45,14 @@ public struct FaultConfig: Sendable, Hashable, Codable {
             errorFraction: try c.decodeIfPresent(Double.self, forKey: .errorFraction) ?? d.errorFraction,
             errorStatus: try c.decodeIfPresent(Int.self, forKey: .errorStatus) ?? d.errorStatus,
             stallMs: try c.decodeIfPresent(Int.self, forKey: .stallMs) ?? d.stallMs,
-            stallEveryMs: try c.decodeIfPresent(Int.self, forKey: .stallEveryMs) ?? d.stallEveryMs)
+            stallEveryMs: try c.decodeIfPresent(Int.self, forKey: .stallEveryMs) ?? d.stallEveryMs,
+            delayGroup: try c.decodeIfPresent(String.self, forKey: .delayGroup) ?? d.delayGroup,
+            delayFraction: try c.decodeIfPresent(Double.self, forKey: .delayFraction) ?? d.delayFraction,
+            delayMs: try c.decodeIfPresent(Double.self, forKey: .delayMs) ?? d.delayMs)
     }
 
     public var isActive: Bool { misrouteFraction > 0 || errorFraction > 0 || stallMs > 0 }
+    public var delays: Bool { !delayGroup.isEmpty && (delayFraction > 0 || delayMs > 0) }
 
     func validate() throws(EdgeConfigError) {
         for (field, value) in [("misroute_fraction", misrouteFraction), ("error_fraction", errorFraction)] where !(0...1).contains(value) {
@@ -47,6 +63,9 @@ public struct FaultConfig: Sendable, Hashable, Codable {
         }
         guard stallMs >= 0, stallEveryMs > 0, stallMs < stallEveryMs else {
             throw .invalidValue(field: "faults.stall_ms", value: "\(stallMs) every \(stallEveryMs)", expected: "0 ≤ stall_ms < stall_every_ms")
+        }
+        guard delayFraction >= 0, delayFraction <= 10, delayMs >= 0, delayMs <= 60_000 else {
+            throw .invalidValue(field: "faults.delay_fraction", value: "\(delayFraction), \(delayMs) ms", expected: "a fraction 0…10 of the target's time and 0…60000 ms")
         }
     }
 }
@@ -80,5 +99,13 @@ public struct FaultInjector: Sendable {
             if phase < config.stallMs { return .stall(milliseconds: config.stallMs - phase) }
         }
         return .none
+    }
+
+    /// How long to hold back an answer from `group` that took the target `targetSeconds`: the
+    /// configured fraction of that time plus the fixed part, so `add: 10%` makes that component
+    /// exactly 10% slower whatever its own speed on this machine.
+    public func delay(group: String, targetSeconds: Double) -> Double {
+        guard config.delays, group == config.delayGroup else { return 0 }
+        return config.delayFraction * max(0, targetSeconds) + config.delayMs / 1000
     }
 }

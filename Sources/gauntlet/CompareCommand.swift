@@ -10,14 +10,17 @@ struct CompareCommand: AsyncParsableCommand {
         abstract: "Compare a candidate's runs with a baseline's; exit 1 on a regression.",
         discussion: """
             BASELINE and CANDIDATE are run directories, summary.json files, or directories of run \
-            directories (several runs of one build). Add runs with --baseline/--candidate. Sides are \
-            compared by their medians; a metric regresses when it is worse by more than its tolerance \
-            (the larger of the relative and absolute parts of the first matching rule) plus the noise \
-            the runs show: half their mean spread, or the sampling band of a percentile given its sample \
-            count. Tail percentiles with fewer than 5 samples beyond them are reported as inconclusive.
+            directories (several runs of one build). Add runs with --baseline/--candidate. A metric \
+            regresses when it is worse by more than its tolerance (the larger of the relative and \
+            absolute parts of the first matching rule) and beyond the noise with the gate's confidence. \
+            With several runs per side the noise is their run-to-run spread (at least the sampling noise \
+            of each run); with one run per side only the sampling noise within each run is known, so a \
+            distribution shift alone never fails. Each verdict states the change (in the metric's unit \
+            and in %), the noise and the confidence. Only --fail-on metrics fail the gate.
 
             Rules: --tolerance 'latency.*.p99=10%,2ms' (PATTERN=RELATIVE[,ABSOLUTE]); later defaults \
-            cover the rest (p50/p90 10%, p99 10%, p99.9 25%, errors 50%/0.1 pt, misroutes 0).
+            cover the rest (latency p50 3%/0.1 ms, p90 10%, p99 10%, p99.9 25%, errors 50%/0.1 pt, misroutes 0).
+            Calibrated by scripts/bench/compare-calibration.sh: see the README's CI section.
             """
     )
 
@@ -39,8 +42,17 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(name: .customLong("metric"), help: "Compare only these metrics (repeatable), e.g. latency.ui.p99.")
     var metrics: [String] = []
 
+    @Option(name: .customLong("fail-on"), help: "A metric pattern whose regression fails the gate (repeatable; default: \(RunComparison.defaultFailOn.joined(separator: ", "))).")
+    var failOn: [String] = []
+
+    @Option(help: "The confidence a change must reach to fail the gate, e.g. 99% (default \(Int(RunComparison.defaultConfidence * 100))%).")
+    var confidence: String?
+
     @Option(help: "Also write the verdict as JUnit XML to this file.")
     var junit: String?
+
+    @Option(help: "Also write the verdict as a self-contained HTML page (the compare section) to this file.")
+    var html: String?
 
     @Flag(help: "List every compared metric, not only those that changed.")
     var all = false
@@ -50,7 +62,22 @@ struct CompareCommand: AsyncParsableCommand {
         for rule in tolerances {
             do { _ = try ComparisonRule.parse(rule) } catch { return "--tolerance \(error)" }
         }
+        for pattern in failOn {
+            let rule = ComparisonRule(pattern: pattern, relative: 0, absolute: 0)
+            if !MetricCatalog.allNames.contains(where: rule.matches) {
+                return "--fail-on \"\(pattern)\": matches no metric; expected a name or glob such as latency.*.p99 or errors.rate"
+            }
+        }
+        if let confidence, parsedConfidence == nil {
+            return "--confidence \"\(confidence)\": expected a confidence such as 99% or 0.99, above 50% and below 100%"
+        }
         return nil
+    }
+
+    var parsedConfidence: Double? {
+        guard let confidence else { return RunComparison.defaultConfidence }
+        guard let value = Quantity.ratio(confidence), value > 0.5, value < 1 else { return nil }
+        return value
     }
 
     func run() async throws {
@@ -65,17 +92,20 @@ struct CompareCommand: AsyncParsableCommand {
         do {
             let before = try RunSet.loadRuns([baseline] + moreBaselines)
             let after = try RunSet.loadRuns([candidate] + moreCandidates)
-            report = RunComparison.compare(baseline: before, candidate: after, rules: rules, metrics: metrics.isEmpty ? nil : metrics)
+            report = RunComparison.compare(baseline: before, candidate: after, rules: rules, metrics: metrics.isEmpty ? nil : metrics,
+                                           failOn: failOn.isEmpty ? RunComparison.defaultFailOn : failOn,
+                                           confidence: parsedConfidence ?? RunComparison.defaultConfidence)
         } catch {
             print("gauntlet compare: \(error)", to: &stderr)
             throw GauntletExit.invalidInput
         }
         print(report.table(all: all), terminator: "")
-        if let junit {
+        for (path, text) in [(junit, report.junit), (html, report.html)] {
+            guard let path else { continue }
             do {
-                try Data(report.junit.utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                print("gauntlet compare: cannot write \(junit): \(error.localizedDescription)", to: &stderr)
+                print("gauntlet compare: cannot write \(path): \(error.localizedDescription)", to: &stderr)
                 throw GauntletExit.runFailed
             }
         }

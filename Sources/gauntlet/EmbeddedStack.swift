@@ -55,6 +55,11 @@ struct EmbeddedStack {
                 config.edge.faults.stallMs = Int((faults.stallFor * 1000).rounded())
                 config.edge.faults.stallEveryMs = Int((faults.stallEvery * 1000).rounded())
             }
+            if let component = faults.delayComponent {
+                config.edge.faults.delayGroup = component
+                config.edge.faults.delayFraction = faults.delayFraction
+                config.edge.faults.delayMs = faults.delaySeconds * 1000
+            }
         }
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("gauntlet-embedded-\(UUID().uuidString)")
         var logger = Logger(label: "gauntlet.embedded-stack")

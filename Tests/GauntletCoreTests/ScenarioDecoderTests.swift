@@ -203,6 +203,35 @@ struct ScenarioDecoderTests {
         #expect(scenario.target == .embedded(EmbeddedTarget(faults: Faults(misroute: 0.01, stallEvery: 5, stallFor: 0.5))))
     }
 
+    @Test("a delay slows one component by a fraction of its time or a fixed time")
+    func delayFault() throws {
+        func target(_ delay: String) throws -> Target {
+            try ScenarioDecoder.decode(yaml: """
+                name: t
+                duration: 10s
+                target: { embedded: { faults: { delay: \(delay) } } }
+                requests: { ui: { schedule: { kind: constant, rate: 1 } } }
+                """, file: "t.yaml").target
+        }
+        #expect(try target("{ component: analytics-ui, add: 10% }") == .embedded(EmbeddedTarget(faults: Faults(delayComponent: "analytics-ui", delayFraction: 0.1))))
+        #expect(try target("{ component: manager-ui, add: 5ms }") == .embedded(EmbeddedTarget(faults: Faults(delayComponent: "manager-ui", delaySeconds: 0.005))))
+        let found = issues("""
+            name: t
+            duration: 10s
+            target: { embedded: { faults: { delay: { component: analytics, add: soon } } } }
+            requests: { ui: { schedule: { kind: constant, rate: 1 } } }
+            """)
+        #expect(found.contains { $0.path == "target.embedded.faults.delay.component" && $0.message.contains("analytics-ui") })
+        #expect(found.contains { $0.path == "target.embedded.faults.delay.add" && $0.message.contains("5ms") && $0.line == 3 })
+        let missing = issues("""
+            name: t
+            duration: 10s
+            target: { embedded: { faults: { delay: { component: analytics-ui } } } }
+            requests: { ui: { schedule: { kind: constant, rate: 1 } } }
+            """)
+        #expect(missing.contains { $0.path == "target.embedded.faults.delay.add" && $0.message.contains("required") })
+    }
+
     @Test("UI and API requests need users")
     func emptyPopulation() {
         let found = issues("""

@@ -88,15 +88,99 @@ struct CompareTests {
     }
 
     @Test func misroutesAndThroughputHaveDirections() throws {
-        let baseline = try Self.fixture()
+        var baseline = try Self.fixture()
+        baseline.misroutes.total = 0
         var worse = baseline
-        worse.misroutes.total += 1
+        worse.misroutes.total = 1
         worse.upload?.eventsPerSecond *= 0.5
         let report = RunComparison.compare(baseline: [baseline], candidate: [worse])
-        #expect(Set(report.regressions.map(\.metric)) == ["routing.misroutes", "upload.events_per_second"])
+        // A misroute where the baseline had none is certain; throughput is reported, not gating.
+        #expect(report.regressions.map(\.metric) == ["routing.misroutes"])
+        #expect(report.reportedRegressions.map(\.metric) == ["upload.events_per_second"])
+        #expect(report.table().contains("a correct stack misroutes nothing"))
         var better = baseline
         better.upload?.eventsPerSecond *= 2
         #expect(RunComparison.compare(baseline: [baseline], candidate: [better]).improvements.map(\.metric) == ["upload.events_per_second"])
+        // With misroutes on both sides the counts are compared as rates of the requests behind them.
+        var some = baseline, more = baseline
+        some.misroutes.total = 2
+        more.misroutes.total = 3
+        #expect(RunComparison.compare(baseline: [some], candidate: [more]).regressions.isEmpty)
+    }
+
+    @Test func ratesAreComparedAsRatesAndPoissonCountsWithTheirNoise() throws {
+        var baseline = try Self.fixture()
+        baseline.all.count = 500
+        baseline.all.failed = 0
+        func failing(_ failed: Int) -> RunSummary {
+            var run = baseline
+            run.all.failed = failed
+            return run
+        }
+        // 5 errors in 500 requests against none: a 1% rate, but not beyond binomial noise at 99%.
+        let few = RunComparison.compare(baseline: [baseline], candidate: [failing(5)], metrics: ["errors.rate"])
+        #expect(few.rows.first?.verdict == .unchanged, "\(few.table())")
+        let many = RunComparison.compare(baseline: [baseline], candidate: [failing(20)], metrics: ["errors.rate"])
+        #expect(many.regressions.map(\.metric) == ["errors.rate"])
+        // A Poisson schedule that drew 10% more API requests is not "10% more throughput".
+        let index = try #require(baseline.requestTypes.firstIndex { $0.type == .api })
+        var drew = baseline
+        drew.requestTypes[index].total.achievedRate *= 1.1
+        let rate = RunComparison.compare(baseline: [baseline], candidate: [drew], metrics: ["requests.api.rate"])
+        let row = try #require(rate.rows.first)
+        #expect(row.evidence?.noise == .sampling && row.verdict == .unchanged, "\(rate.table())")
+    }
+
+    @Test func onlyFailOnMetricsFailTheGate() throws {
+        let baseline = Self.large(try Self.fixture())
+        let candidate = Self.adjusted(baseline) { $0.p99 *= 1.2 }
+        let narrow = RunComparison.compare(baseline: [baseline], candidate: [candidate], failOn: ["latency.ui.*"])
+        #expect(narrow.regressions.map(\.metric) == ["latency.ui.p99"])
+        #expect(Set(narrow.reportedRegressions.map(\.metric)) == ["latency.upload.p99", "latency.api.p99", "latency.all.p99"])
+        #expect(narrow.table().contains("regression (not gating)"))
+        #expect(!RunComparison.compare(baseline: [baseline], candidate: [candidate], failOn: ["errors.rate"]).regressions.contains { $0.metric.hasPrefix("latency") })
+    }
+
+    @Test func everyVerdictStatesEffectNoiseAndConfidence() throws {
+        let base = Self.large(try Self.fixture())
+        func run(_ factor: Double) -> RunSummary {
+            Self.adjusted(base) { latency in
+                for path in [\LatencyPercentiles.p50, \.p75, \.p90, \.p95, \.p99, \.p99_9, \.p99_99, \.max] { latency[keyPath: path] *= factor }
+            }
+        }
+        let report = RunComparison.compare(baseline: [0.99, 1.0, 1.01].map(run), candidate: [1.19, 1.2, 1.21].map(run))
+        let row = try #require(report.rows.first { $0.metric == "latency.ui.p50" })
+        #expect(row.verdict == .regression)
+        #expect(row.evidence?.noise == .runToRun)
+        let sentence = report.sentence(row)
+        for words in ["ms (+20%) slower", "noise ±", "run-to-run (3 vs 3 runs)", "% confident it is slower", "tolerance ±", "REGRESSION"] {
+            #expect(sentence.contains(words), "\(sentence)")
+        }
+        #expect(report.noiseNote == nil)
+        #expect(report.table().contains(sentence))
+        #expect(report.junit.contains(String(sentence.prefix(40))))
+        #expect(report.html.contains("run-to-run"))
+        #expect(report.htmlSection.contains("REGRESSION"))
+        let single = RunComparison.compare(baseline: [run(1)], candidate: [run(1.2)])
+        let singleRow = try #require(single.rows.first { $0.metric == "latency.ui.p50" })
+        #expect(singleRow.evidence?.noise == .sampling)
+        #expect(single.sentence(singleRow).contains("from sampling alone (run-to-run unmeasured)"))
+        #expect(single.noiseNote?.contains("3 runs per side") == true)
+    }
+
+    @Test func runToRunNoiseBeyondTheSamplingNoiseIsWhatTheGateJudges() throws {
+        let base = Self.large(try Self.fixture())
+        func run(_ factor: Double) -> RunSummary {
+            Self.adjusted(base) { latency in
+                for path in [\LatencyPercentiles.p50, \.p75, \.p90, \.p95, \.p99, \.p99_9, \.p99_99, \.max] { latency[keyPath: path] *= factor }
+            }
+        }
+        // Runs of one build that differ by ±15% from run to run: a 12% higher candidate mean is within that noise…
+        let noisy = RunComparison.compare(baseline: [0.85, 1.0, 1.15].map(run), candidate: [0.97, 1.12, 1.27].map(run))
+        #expect(noisy.passed, "\(noisy.table())")
+        // …while the same 12% from runs that agree to ±1% is a regression.
+        let quiet = RunComparison.compare(baseline: [0.99, 1.0, 1.01].map(run), candidate: [1.11, 1.12, 1.13].map(run))
+        #expect(!quiet.passed)
     }
 
     @Test func rulesParseAndMatch() throws {
@@ -160,13 +244,27 @@ struct RankTestTests {
         #expect(results.allSatisfy { $0.effect == 0.5 && $0.z == 0 })
     }
 
-    @Test func theReportCarriesRankVerdicts() throws {
+    @Test func aDistributionShiftAloneNeverFailsTheGate() throws {
+        // The histograms shift by 30% but the summaries' figures do not: only the rank test sees it.
         let a = try RunFiles.load(RunFixture.directory), b = try RunFiles.load(RunFixture.directoryB)
         let report = RunComparison.compare(baseline: [a], candidate: [Self.slowed(b, by: 1.3)])
-        #expect(!report.passed)
-        #expect(report.rankRegressions.count == 3)
-        #expect(report.table().contains("latency.api distribution: P(candidate slower)"))
+        #expect(report.rankTests.filter { $0.verdict == .regression }.count == 3)
+        #expect(report.passed)
+        #expect(report.table().contains("latency.api distribution (within-run rank test, reported only): P(candidate slower)"))
         #expect(report.junit.contains("latency.ui.distribution"))
-        #expect(RunComparison.compare(baseline: [a], candidate: [b]).rankRegressions.isEmpty)
+        #expect(!report.junit.contains("<failure"))
+    }
+}
+
+@Suite("compare: the distributions behind its confidence")
+struct StudentTTests {
+    @Test func knownQuantiles() {
+        // Textbook quantiles: t(0.975; 4) = 2.776, t(0.995; 4) = 4.604, t(0.95; 1) = 6.314, z(0.975) = 1.960.
+        for (t, degrees, p) in [(2.776, 4.0, 0.975), (4.604, 4, 0.995), (6.314, 1, 0.95), (1.960, .infinity, 0.975), (2.228, 10, 0.975)] {
+            #expect(abs(StudentT.cdf(t, degrees: degrees) - p) < 5e-4, "t=\(t), ν=\(degrees)")
+            #expect(abs(StudentT.cdf(-t, degrees: degrees) - (1 - p)) < 5e-4)
+        }
+        #expect(StudentT.cdf(0, degrees: 3) == 0.5)
+        #expect(abs(StudentT.cdf(1.96, degrees: 100_000) - StudentT.normalCDF(1.96)) < 1e-4)
     }
 }

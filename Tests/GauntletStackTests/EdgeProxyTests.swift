@@ -203,6 +203,30 @@ struct EdgeProxyTests {
             let target = Double(timing.split(separator: "target;dur=").last ?? "0") ?? 0
             #expect(target >= 200, "the stall counts as target time: \(timing)")
         }
+        try await EdgeHarness.with(configure: { config, manager, analytics in
+            var c = config.withTargets(EdgeConfig.managerTargetGroup, [manager]).withTargets(EdgeConfig.analyticsTargetGroup, [analytics])
+            c.faults = FaultConfig(delayGroup: EdgeConfig.managerTargetGroup, delayFraction: 0.1, delayMs: 300)
+            return c
+        }) { h in
+            let session = try await h.login(code: "manager")
+            let start = ContinuousClock.now
+            let delayed = try await h.get("/manager/", cookies: session)
+            #expect(delayed.status == 200 && delayed.header("x-served-by") == "manager-ui")
+            #expect(ContinuousClock.now - start >= .milliseconds(300), "the delayed component's answer is held back")
+            let timing = delayed.header("server-timing") ?? ""
+            let target = Double(timing.split(separator: "target;dur=").last ?? "0") ?? 0
+            #expect(target >= 300, "the delay counts as the component's time: \(timing)")
+        }
+    }
+
+    @Test func aDelayScalesWithTheComponentsOwnTimeAndOnlyThatComponent() {
+        let injector = FaultInjector(config: FaultConfig(delayGroup: "analytics-ui", delayFraction: 0.1, delayMs: 2))
+        #expect(abs(injector.delay(group: "analytics-ui", targetSeconds: 0.050) - 0.007) < 1e-12)
+        #expect(injector.delay(group: "manager-ui", targetSeconds: 0.050) == 0)
+        #expect(FaultInjector(config: FaultConfig()).delay(group: "analytics-ui", targetSeconds: 1) == 0)
+        var config = EdgeConfig()
+        config.faults = FaultConfig(delayGroup: "nowhere", delayFraction: 0.1)
+        #expect(throws: EdgeConfigError.self) { try config.validate() }
     }
 
     @Test func malformedRequestsAre400() async throws {

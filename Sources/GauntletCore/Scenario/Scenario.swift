@@ -118,15 +118,31 @@ public struct Faults: Sendable, Equatable {
     /// Targets stall for `stallFor` seconds every `stallEvery` seconds (both 0: no stalls).
     public var stallEvery: Double = 0
     public var stallFor: Double = 0
+    /// One component answers more slowly: `delay: {component: analytics-ui, add: 10%}` holds its
+    /// answers back by 10% of the time it took (`delayFraction`), `add: 5ms` by a fixed time
+    /// (`delaySeconds`). A known slowdown that `compare` must catch (its calibration injects it).
+    public var delayComponent: String? = nil
+    public var delayFraction: Double = 0
+    public var delaySeconds: Double = 0
 
-    public init(misroute: Double = 0, fail: Double = 0, stallEvery: Double = 0, stallFor: Double = 0) {
+    /// The components a delay can slow: the load balancer's target groups, as they mark their answers.
+    public static let delayComponents = ["analytics-ui", "manager-ui"]
+
+    public init(
+        misroute: Double = 0, fail: Double = 0, stallEvery: Double = 0, stallFor: Double = 0,
+        delayComponent: String? = nil, delayFraction: Double = 0, delaySeconds: Double = 0
+    ) {
         self.misroute = misroute
         self.fail = fail
         self.stallEvery = stallEvery
         self.stallFor = stallFor
+        self.delayComponent = delayComponent
+        self.delayFraction = delayFraction
+        self.delaySeconds = delaySeconds
     }
 
-    public var isEmpty: Bool { misroute == 0 && fail == 0 && stallFor == 0 }
+    public var delays: Bool { delayComponent != nil && (delayFraction > 0 || delaySeconds > 0) }
+    public var isEmpty: Bool { misroute == 0 && fail == 0 && stallFor == 0 && !delays }
 }
 
 public struct RemoteTarget: Sendable, Equatable {

@@ -120,6 +120,21 @@ public enum ScenarioDecoder {
 
     // MARK: - target
 
+    /// `delay: {component: analytics-ui, add: 10%}` (a fraction of the component's own time) or
+    /// `add: 5ms` (a fixed time).
+    static func decodeDelay(_ delay: YAMLReader.Mapping, into faults: inout Faults, _ r: YAMLReader) {
+        faults.delayComponent = r.oneOf(r.require(delay.value("component"), in: delay, "component"), delay.childPath("component"), Faults.delayComponents)
+        let addPath = delay.childPath("add")
+        if let add = r.require(delay.value("add"), in: delay, "add"), let text = r.string(add, addPath, what: "a fraction such as 10% or a duration such as 5ms") {
+            if text.contains("%") {
+                faults.delayFraction = r.quantity(add, addPath, what: "a percentage of the component's time, e.g. 10%", parse: Quantity.ratio, min: 0, minExclusive: true, max: 10) ?? 0
+            } else {
+                faults.delaySeconds = r.quantity(add, addPath, what: "a percentage such as 10% or a duration such as 5ms", parse: Quantity.seconds, min: 0, minExclusive: true, max: 60) ?? 0
+            }
+        }
+        delay.rejectUnknownKeys()
+    }
+
     static func decodeTarget(_ node: Node?, _ r: YAMLReader) -> Target? {
         guard let node else { return nil }
         if case .scalar = node {
@@ -143,6 +158,9 @@ public enum ScenarioDecoder {
                                 r.report(stall.value("for"), stall.childPath("for"), "expected a stall shorter than its period (every: \(Quantity.format(seconds: embedded.faults.stallEvery)))")
                             }
                             stall.rejectUnknownKeys()
+                        }
+                        if let delay = r.mapping(faults.value("delay"), faults.childPath("delay")) {
+                            decodeDelay(delay, into: &embedded.faults, r)
                         }
                         faults.rejectUnknownKeys()
                     }

@@ -65,10 +65,13 @@ public struct ComparisonRule: Sendable, Equatable, CustomStringConvertible {
         return glob(Array(pattern.dropFirst()), Array(text.dropFirst()))
     }
 
-    /// The defaults: tails are noisier than medians, sub-millisecond jitter is never a regression, and
-    /// any new misroute is one.
+    /// The defaults: tails are noisier than medians, and any new misroute is one. Medians gate at 3%
+    /// (0.1 ms at least): a 10% slower backend shows as less than 10% end to end, because the request
+    /// also spends time in TLS, the load balancer and the client. That tolerance is safe only because a
+    /// regression must also clear the noise with the gate's confidence (``MetricEvidence``).
     public static let defaults: [ComparisonRule] = [
         ComparisonRule(pattern: "routing.*", relative: 0, absolute: 0),
+        ComparisonRule(pattern: "latency.*.p50", relative: 0.03, absolute: 0.0001),
         ComparisonRule(pattern: "*.p99.9", relative: 0.25, absolute: 0.002),
         ComparisonRule(pattern: "*.p99.99", relative: 0.25, absolute: 0.002),
         ComparisonRule(pattern: "*.max", relative: 0.5, absolute: 0.005),

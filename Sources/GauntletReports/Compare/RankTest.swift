@@ -2,8 +2,10 @@ import GauntletCore
 import Histogram
 
 /// A rank test on whole latency distributions (Mann–Whitney U over the runs' histograms), as a second,
-/// distribution-wide opinion beside the per-percentile rules: it uses every sample rather than one
-/// quantile, so it sees a consistent shift that a noisy p99 hides and ignores a lone tail outlier.
+/// distribution-wide opinion beside the per-metric verdicts. It is reported, never gating: it treats
+/// every request of a run as an independent sample, so it cannot see what separates two runs of one
+/// build (process start, caches, neighbours), and with hundreds of requests it finds a "significant"
+/// shift between almost any two runs. Issue 18 measured exactly that: 4 of 6 A/A pairs flagged.
 ///
 /// The effect size is A = P(candidate latency > baseline latency) (+½ for ties within one histogram
 /// bucket): 0.5 means no difference. A shift is reported when A departs from 0.5 by at least
