@@ -79,7 +79,7 @@ extension EdgeProxy {
                 response.headers.append((header.name, header.value))
             }
             response.targetStatus = Int(reply.status.code)
-            let delay = faults.delay(group: group, targetSeconds: Self.seconds(since: start))
+            let delay = faults.delay(group: group, answerSeconds: Self.seconds(since: exchange.received))
             if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
         } catch {
             let (status, reason) = Self.classify(error)

@@ -11,7 +11,8 @@ public struct FaultConfig: Sendable, Hashable, Codable {
     public var stallMs: Int
     public var stallEveryMs: Int
     /// The target group whose answers are held back (empty: none), by `delayFraction` of the time the
-    /// target took plus `delayMs`: a slower build of one component, for `compare` to catch.
+    /// LB took to answer (its auth plus the target) plus `delayMs`: a slower build of one component as its
+    /// clients see it, for `compare` to catch.
     public var delayGroup: String
     public var delayFraction: Double
     public var delayMs: Double
@@ -101,11 +102,13 @@ public struct FaultInjector: Sendable {
         return .none
     }
 
-    /// How long to hold back an answer from `group` that took the target `targetSeconds`: the
-    /// configured fraction of that time plus the fixed part, so `add: 10%` makes that component
-    /// exactly 10% slower whatever its own speed on this machine.
-    public func delay(group: String, targetSeconds: Double) -> Double {
+    /// How long to hold back an answer from `group` that was ready `answerSeconds` after the LB received
+    /// the request: the configured fraction of that time plus the fixed part, so `add: 10%` makes the
+    /// answers of that component 10% later at the LB whatever the machine's speed. A fraction of the
+    /// target's own time alone would be lost in the LB's auth time: a backend answering in 1 ms behind
+    /// a 5 ms LB, 10% slower, is 2% slower to every client, and no gate should be judged on that.
+    public func delay(group: String, answerSeconds: Double) -> Double {
         guard config.delays, group == config.delayGroup else { return 0 }
-        return config.delayFraction * max(0, targetSeconds) + config.delayMs / 1000
+        return config.delayFraction * max(0, answerSeconds) + config.delayMs / 1000
     }
 }

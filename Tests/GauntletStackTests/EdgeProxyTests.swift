@@ -221,9 +221,9 @@ struct EdgeProxyTests {
 
     @Test func aDelayScalesWithTheComponentsOwnTimeAndOnlyThatComponent() {
         let injector = FaultInjector(config: FaultConfig(delayGroup: "analytics-ui", delayFraction: 0.1, delayMs: 2))
-        #expect(abs(injector.delay(group: "analytics-ui", targetSeconds: 0.050) - 0.007) < 1e-12)
-        #expect(injector.delay(group: "manager-ui", targetSeconds: 0.050) == 0)
-        #expect(FaultInjector(config: FaultConfig()).delay(group: "analytics-ui", targetSeconds: 1) == 0)
+        #expect(abs(injector.delay(group: "analytics-ui", answerSeconds: 0.050) - 0.007) < 1e-12)
+        #expect(injector.delay(group: "manager-ui", answerSeconds: 0.050) == 0)
+        #expect(FaultInjector(config: FaultConfig()).delay(group: "analytics-ui", answerSeconds: 1) == 0)
         var config = EdgeConfig()
         config.faults = FaultConfig(delayGroup: "nowhere", delayFraction: 0.1)
         #expect(throws: EdgeConfigError.self) { try config.validate() }
