@@ -95,7 +95,7 @@ struct CapacityCommand: AsyncParsableCommand {
                 var e = StandardError()
                 let p99 = step.summary.all.latency.map { Quantity.format(seconds: ($0.p99 * 10_000).rounded() / 10_000) } ?? "–"
                 let verdict = step.generator.bound ? "generator-bound" : step.held ? "held" : "broke: \(step.breaches.first ?? "")"
-                print(" achieved \(CapacityFormat.rate(step.achievedRate)) req/s, p99 \(p99), generator CPU \(Int((step.generator.workerCpu * 100).rounded()))% — \(verdict)", to: &e)
+                print(" achieved \(CapacityFormat.rate(step.achievedRate)) req/s, p99 \(p99), generator CPU \(Int((step.generator.workerCpu * 100).rounded()))%\(step.generator.runQueueWait.map { ", waited for a core \(Int(($0 * 100).rounded()))%" } ?? "") — \(verdict)", to: &e)
             })
         let result: CapacityResult
         do throws(DriverError) {

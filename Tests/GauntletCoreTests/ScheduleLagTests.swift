@@ -70,6 +70,33 @@ import Testing
         #expect(lag.connectionMessage?.contains("http delivered 80%") == true)
     }
 
+    /// The starved generator of scripts/bench/stall.sh: its late reads kept every connection busy, so the
+    /// wait looked like the target's and its own lag stayed small. The kernel's run-queue figure decides.
+    @Test func aWorkerStarvedOfCPUIsTheGeneratorsFaultThoughItsWaitLooksLikeTheTargets() {
+        let starved = GeneratorCPU(threads: 1, busiest: 0.25, runQueueWait: 0.73, meanWait: 0.0236)
+        let (lag, warnings) = ScheduleLagSummary.judge(
+            lag: Self.percentiles([0.0004, 0.78]), generatorLag: Self.percentiles([0.0002, 0.0004]),
+            connectionWait: Self.percentiles([0.78]), delivered: [.init(type: .http, delivered: 19_950, scheduled: 20_000)], generatorCPU: starved)
+        #expect(lag.fellBehind)
+        #expect(lag.message?.hasPrefix("GENERATOR FELL BEHIND: ") == true)
+        #expect(lag.message?.contains("waited for a CPU 73% of the run") == true, "\(lag.message ?? "")")
+        #expect(lag.connectionMessage == nil, "no wait is charged to the target while the generator was starved")
+        #expect(warnings == [lag.message])
+        #expect(lag.generatorCPU == starved)
+    }
+
+    @Test func aWorkerThatWaitedLittleForACoreLeavesTheWaitWithTheTarget() {
+        let quiet = GeneratorCPU(threads: 1, busiest: 0.4, runQueueWait: 0.02, meanWait: 0.00004)
+        let (lag, warnings) = ScheduleLagSummary.judge(
+            lag: Self.percentiles([0.001, 0.45]), generatorLag: Self.percentiles([0.0001, 0.003]),
+            connectionWait: Self.percentiles([0.45]), delivered: [], generatorCPU: quiet)
+        #expect(!lag.fellBehind)
+        #expect(lag.connectionMessage?.hasPrefix("TARGET HELD EVERY CONNECTION") == true)
+        #expect(warnings == [lag.connectionMessage])
+        let loaded = GeneratorCPU(threads: 1, busiest: 0.04, runQueueWait: 0.2, meanWait: 0.0015)
+        #expect(!loaded.starved, "a fifth of the run in waits of 1.5 ms is a busy machine, not a starved generator")
+    }
+
     @Test func schemaOneResultsStillJudgeOnTheirOneLag() {
         let (lag, _) = ScheduleLagSummary.judge(lag: Self.percentiles([0.02]), generatorLag: nil, connectionWait: nil, delivered: [])
         #expect(lag.fellBehind)

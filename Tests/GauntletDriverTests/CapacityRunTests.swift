@@ -26,7 +26,7 @@ import Testing
         let settings = CapacitySettings(startRate: 12, maxRate: 1_000, stepDuration: 4, warmup: 0.5, precision: 0.05, repeats: 3)
         let plan = try Self.plan(server, settings: settings, thresholds: ["latency.http.p90 < 350ms"])
         let result = try await CapacityRunner.run(plan: plan, endpoints: nil, options: DriverOptions(), expected: 25)
-        let figures = result.steps.map { "\(Int($0.rate)):\($0.held ? "held" : "broke") p99 \($0.summary.all.latency?.p99 ?? -1) cpu \($0.generator.workerCpu)" }
+        let figures = result.steps.map { "\(Int($0.rate)):\($0.held ? "held" : "broke") p99 \($0.summary.all.latency?.p99 ?? -1) cpu \($0.generator.workerCpu) waited \($0.generator.runQueueWait ?? -1)" }
         #expect(result.outcome == .knee, "\(result.verdict) \(figures)")
         let knee = try #require(result.capacity)
         #expect(abs(knee - 50) / 50 <= 0.05, "knee \(knee): \(figures)")
@@ -60,34 +60,32 @@ import Testing
         #expect(result.capacity == result.steps.filter(\.held).map(\.rate).max())
     }
 
-    @Test func workerThreadsAreRecognisedInProcStat() {
-        let worker = "4242 (gauntlet-wrk-0) R 1 1 1 0 -1 4194368 100 0 0 0 150 25 0 0 20 0 12 0 100 0 0"
-        #expect(WorkerCPU.workerTicks(stat: worker) == 175)
-        #expect(WorkerCPU.workerTicks(stat: "4243 (NIO-ELT-0-#0) S 1 1 1 0 -1 0 0 0 0 0 150 25 0 0") == nil)
-    }
-
-    @Test func generatorLagCountsAgainstTheGeneratorOnlyWhenItsWorkerIsSaturated() {
-        var summary = CapacityModelSupport.summary(fellBehind: true)
-        #expect(GeneratorHealth.assess(summary: summary, workerCpu: 0.97, cores: 2).bound)
-        #expect(!GeneratorHealth.assess(summary: summary, workerCpu: 0.30, cores: 2).bound, "lag with an idle generator is the target's backpressure")
-        summary = CapacityModelSupport.summary(fellBehind: false)
-        #expect(!GeneratorHealth.assess(summary: summary, workerCpu: 0.97, cores: 2).bound)
+    @Test func generatorLagCountsAgainstTheGeneratorOnlyWhenItsWorkerIsSaturatedOrStarved() {
+        var summary = CapacityModelSupport.summary(fellBehind: true, busiest: 0.97)
+        #expect(GeneratorHealth.assess(summary: summary, cores: 2).bound)
+        #expect(GeneratorHealth.assess(summary: summary, cores: 2).workerCpu == 0.97)
+        summary = CapacityModelSupport.summary(fellBehind: true, busiest: 0.30)
+        #expect(!GeneratorHealth.assess(summary: summary, cores: 2).bound, "lag with an idle generator is the target's backpressure")
+        summary = CapacityModelSupport.summary(fellBehind: true, busiest: 0.30, runQueueWait: 0.6)
+        #expect(GeneratorHealth.assess(summary: summary, cores: 2).bound, "a worker waiting for a core is the generator's limit at any CPU")
+        summary = CapacityModelSupport.summary(fellBehind: false, busiest: 0.97)
+        #expect(!GeneratorHealth.assess(summary: summary, cores: 2).bound)
     }
 
     @Test func aSplitLagReportsTheGeneratorsOwnLag() {
-        var summary = CapacityModelSupport.summary(fellBehind: true)
+        var summary = CapacityModelSupport.summary(fellBehind: true, busiest: 0.97)
         summary.scheduleLag.generatorLag = LatencyPercentiles(count: 10, min: 0.01, mean: 0.05, p50: 0.05, p75: 0.07, p90: 0.09, p95: 0.1, p99: 0.12, p99_9: 0.12, p99_99: 0.12, max: 0.12)
-        let saturated = GeneratorHealth.assess(summary: summary, workerCpu: 0.97, cores: 2)
+        let saturated = GeneratorHealth.assess(summary: summary, cores: 2)
         #expect(saturated.bound)
         #expect(saturated.lagP99 == 0.12, "the generator's own lag, not the connection wait, is its figure")
         summary.scheduleLag.fellBehind = false
         summary.scheduleLag.connectionWait = LatencyPercentiles(count: 10, min: 0.1, mean: 0.4, p50: 0.4, p75: 0.45, p90: 0.5, p95: 0.5, p99: 0.5, p99_9: 0.5, p99_99: 0.5, max: 0.5)
-        #expect(!GeneratorHealth.assess(summary: summary, workerCpu: 0.97, cores: 2).bound, "connection wait is the target's")
+        #expect(!GeneratorHealth.assess(summary: summary, cores: 2).bound, "connection wait is the target's")
     }
 }
 
 enum CapacityModelSupport {
-    static func summary(fellBehind: Bool) -> RunSummary {
+    static func summary(fellBehind: Bool, busiest: Double = 0, runQueueWait: Double = 0) -> RunSummary {
         let stats = RequestStats(count: 10, ok: 10, failed: 0, rejected: 0, intendedCount: 10, intendedRate: 10, achievedRate: 10,
                                  latency: nil, serviceTime: nil, errors: [], statuses: [])
         return RunSummary(
@@ -95,6 +93,9 @@ enum CapacityModelSupport {
             machine: MachineInfo(hostname: "h", cpus: 2, os: "linux"), startedAt: "", endedAt: "", elapsed: 1, measuredDuration: 1,
             partial: false, partialReason: nil, requestTypes: [], all: stats, misroutes: MisrouteSummary(total: 0, rate: 0, kinds: []),
             auth: AuthSummary(steps: [], hops: [], logins: 0, loginFailures: 0, refreshes: 0), upload: nil,
-            scheduleLag: ScheduleLagSummary(lag: nil, fellBehind: fellBehind, message: nil), thresholds: [], warnings: [])
+            scheduleLag: ScheduleLagSummary(
+                lag: nil, fellBehind: fellBehind, message: nil,
+                generatorCPU: GeneratorCPU(threads: 1, busiest: busiest, runQueueWait: runQueueWait, meanWait: 0.02)),
+            thresholds: [], warnings: [])
     }
 }

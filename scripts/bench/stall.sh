@@ -4,7 +4,8 @@
 #     connections the target holds. Expected: connection wait reported as the target's, no generator warning,
 #     latency percentiles from intended times within a few % of the true ones.
 #  2. the same target without stalls, but the generator pinned (taskset) to one core shared with busy
-#     loops: the generator itself is late. Expected: GENERATOR FELL BEHIND.
+#     loops: the generator itself is late. Expected: GENERATOR FELL BEHIND, with the worker's run-queue wait
+#     (the kernel's schedstat) as the reason even where the late reads look like connection wait.
 # Needs: python3, taskset (util-linux), cc. Usage: scripts/bench/stall.sh [SECONDS] [HOGS]
 #   (DRIVER_BENCH=path to reuse a driver-bench binary built by build-driver-bench.sh; PRIORITY="nice -n -10"
 #   runs the generator, and the busy loops that starve it, above other work on a shared machine, so that
@@ -55,6 +56,9 @@ total = s["all"]
 print(f"{label}: {total['count']} requests, failed {total['failed']}, latency p99 {ms(total.get('latency'), 'p99')} p99.9 {ms(total.get('latency'), 'p99_9')}")
 print(f"  schedule lag p99 {ms(lag.get('lag'), 'p99')}; generator lag p99 {ms(lag.get('generator_lag'), 'p99')}; "
       f"connection wait p99 {ms(lag.get('connection_wait'), 'p99')} over {(lag.get('connection_wait') or {}).get('count', 0)} requests")
+cpu = lag.get("generator_cpu")
+if cpu:
+    print(f"  generator CPU: busiest worker {cpu['busiest']*100:.0f}% of a core, waited for a CPU {cpu['run_queue_wait']*100:.1f}% of the run ({cpu['mean_wait']*1000:.2f}ms each time it ran)")
 print(f"  fell_behind={lag['fell_behind']}")
 for w in s["warnings"]: print("  WARNING:", w)
 if len(sys.argv) > 3:

@@ -66,16 +66,20 @@ public struct CapacityStep: Sendable, Equatable, Codable {
 public struct GeneratorHealth: Sendable, Equatable, Codable {
     /// The busiest load-generator thread's CPU, as a fraction of one core over the step.
     public var workerCpu: Double
+    /// The largest share of the step a worker thread waited for a core (nil: not measured).
+    public var runQueueWait: Double?
     /// CPU cores of this machine.
     public var cores: Int
     /// Generator lag p99: due with a connection free, yet sent late (schema 1 summaries: the whole schedule lag).
     public var lagP99: Double?
     public var fellBehind: Bool
-    /// The generator could not offer the rate: it fell behind *and* a worker thread was saturated.
+    /// The generator could not offer the rate: it fell behind *and* a worker thread was saturated or
+    /// starved of CPU (`GeneratorCPU.starved`).
     public var bound: Bool
 
-    public init(workerCpu: Double, cores: Int, lagP99: Double?, fellBehind: Bool, bound: Bool) {
+    public init(workerCpu: Double, runQueueWait: Double? = nil, cores: Int, lagP99: Double?, fellBehind: Bool, bound: Bool) {
         self.workerCpu = workerCpu
+        self.runQueueWait = runQueueWait
         self.cores = cores
         self.lagP99 = lagP99
         self.fellBehind = fellBehind
@@ -90,13 +94,16 @@ public struct GeneratorHealth: Sendable, Equatable, Codable {
     /// Since schema 2 the driver splits schedule lag into the target's backpressure (connection wait) and
     /// the generator's own lateness, and its lag figure here is the latter. Its `fellBehind` also covers a
     /// delivery shortfall, which an overloaded target causes as well, so lag counts against the generator
-    /// only when a worker thread was saturated too (measured: without that rule a 50 req/s target that
-    /// held every connection was reported generator-bound at 10 req/s).
-    public static func assess(summary: RunSummary, workerCpu: Double, cores: Int) -> GeneratorHealth {
+    /// only when a worker thread was saturated or starved too (measured: without that rule a 50 req/s
+    /// target that held every connection was reported generator-bound at 10 req/s). The worker figures
+    /// are the kernel's, from the step's summary.
+    public static func assess(summary: RunSummary, cores: Int) -> GeneratorHealth {
         let lag = summary.scheduleLag
         let split = lag.generatorLag != nil
-        let bound = lag.fellBehind && workerCpu >= saturatedCPU
+        let workerCpu = lag.generatorCPU?.busiest ?? 0
+        let starved = lag.generatorCPU?.starved ?? false
+        let bound = lag.fellBehind && (workerCpu >= saturatedCPU || starved)
         return GeneratorHealth(
-            workerCpu: workerCpu, cores: cores, lagP99: split ? lag.generatorLag?.p99 : lag.lag?.p99, fellBehind: lag.fellBehind, bound: bound)
+            workerCpu: workerCpu, runQueueWait: lag.generatorCPU?.runQueueWait, cores: cores, lagP99: split ? lag.generatorLag?.p99 : lag.lag?.p99, fellBehind: lag.fellBehind, bound: bound)
     }
 }

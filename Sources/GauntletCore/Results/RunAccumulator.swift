@@ -25,6 +25,8 @@ public struct RunAccumulator: Sendable {
     private var pending: [Int: (reports: Int, record: IntervalRecord)] = [:]
     public private(set) var timeSeries: [TimeSeriesPoint] = []
     public private(set) var intervals: [IntervalHistograms] = []
+    /// The worker threads' scheduler figures, set by the driver when the workers end.
+    public var generatorCPU: GeneratorCPU?
     public static let examplesPerKind = 10
 
     public init(scenario: Scenario, workers: Int) {
@@ -241,7 +243,7 @@ public struct RunAccumulator: Sendable {
         }
         let (scheduleLag, lagWarnings) = ScheduleLagSummary.judge(
             lag: lag.latencyPercentiles, generatorLag: generatorLag.latencyPercentiles,
-            connectionWait: connectionWait.latencyPercentiles, delivered: shortfalls)
+            connectionWait: connectionWait.latencyPercentiles, delivered: shortfalls, generatorCPU: generatorCPU)
         warnings += lagWarnings
         if dnsFailures > 0 {
             warnings.append("DNS: \(dnsFailures) re-resolves of the target's names failed; the last good answers stayed pinned")

@@ -354,10 +354,12 @@ public struct ScheduleLagSummary: Sendable, Equatable, Codable {
     public var connectionWait: LatencyPercentiles?
     /// Schema 2. What the connection wait means, when requests waited (a target symptom, not the generator's).
     public var connectionMessage: String?
+    /// Schema 2. The worker threads as the kernel saw them (nil where it keeps no schedstat, and in older summaries).
+    public var generatorCPU: GeneratorCPU?
 
     public init(
         lag: LatencyPercentiles?, fellBehind: Bool, message: String?, generatorLag: LatencyPercentiles? = nil,
-        connectionWait: LatencyPercentiles? = nil, connectionMessage: String? = nil
+        connectionWait: LatencyPercentiles? = nil, connectionMessage: String? = nil, generatorCPU: GeneratorCPU? = nil
     ) {
         self.lag = lag
         self.fellBehind = fellBehind
@@ -365,6 +367,36 @@ public struct ScheduleLagSummary: Sendable, Equatable, Codable {
         self.generatorLag = generatorLag
         self.connectionWait = connectionWait
         self.connectionMessage = connectionMessage
+        self.generatorCPU = generatorCPU
+    }
+}
+
+/// The load generator's worker threads as the kernel's scheduler counted them over the run.
+public struct GeneratorCPU: Sendable, Equatable, Codable {
+    /// Worker threads measured.
+    public var threads: Int
+    /// The busiest worker thread's time on a CPU over the run's wall time (1 is a whole core).
+    public var busiest: Double
+    /// The largest share of the wall time a worker thread spent runnable but waiting for a core: other
+    /// processes, or the embedded stack, had the CPUs. Every reply that thread read arrived that much later.
+    public var runQueueWait: Double
+    /// That thread's mean wait each time it was put on a core, in seconds.
+    public var meanWait: Double
+
+    /// Starved of CPU: the thread waited for a core for a good part of the run (`runQueueLimit`), and each
+    /// wait was longer than the generator lag the verdict tolerates, so replies were read late by more
+    /// than the figures can ignore. Both, because on a loaded machine an idle-looking worker can wait a
+    /// fifth of the run in waits of a millisecond or two (measured at load 13 on 2 cores: 4–20% of the
+    /// run, 2–4% CPU), which a 200 ms target never notices.
+    public var starved: Bool {
+        runQueueWait > ScheduleLagSummary.runQueueLimit && meanWait > ScheduleLagSummary.generatorLagLimit
+    }
+
+    public init(threads: Int, busiest: Double, runQueueWait: Double, meanWait: Double) {
+        self.threads = threads
+        self.busiest = busiest
+        self.runQueueWait = runQueueWait
+        self.meanWait = meanWait
     }
 }
 

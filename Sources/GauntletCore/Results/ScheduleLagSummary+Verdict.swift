@@ -7,6 +7,11 @@ extension ScheduleLagSummary {
     public static let generatorLagLimit = 0.010
     /// Below this share of the scheduled requests delivered, the run did not offer the load asked for.
     public static let deliveredLimit = 0.98
+    /// A worker thread runnable but off-CPU for more than this share of the run, in waits longer than
+    /// `generatorLagLimit`, was starved (`GeneratorCPU.starved`): it read replies late, so its connections
+    /// looked busy and their wait cannot be charged to the target. Measured on the 2-core machine: one
+    /// pinned to a core with three busy loops waited 73% of the run, 24 ms each time.
+    public static let runQueueLimit = 0.20
 
     /// One request type's delivered count against its schedule.
     public struct Shortfall: Sendable, Equatable {
@@ -26,13 +31,17 @@ extension ScheduleLagSummary {
     /// target held the load back, and the connection message says so instead. The warnings a person
     /// must see: the generator's, and the target's when its wait mattered (p99 over the same limit, or
     /// a shortfall); a few milliseconds of wait stay in the figures and the report, not the warnings.
+    /// A generator starved of CPU (`generatorCPU`) is the generator's fault whatever its lag says: it
+    /// was late to read replies, which shows up as connection wait, not as generator lag.
     public static func judge(
-        lag: LatencyPercentiles?, generatorLag: LatencyPercentiles?, connectionWait: LatencyPercentiles?, delivered: [Shortfall]
+        lag: LatencyPercentiles?, generatorLag: LatencyPercentiles?, connectionWait: LatencyPercentiles?, delivered: [Shortfall],
+        generatorCPU: GeneratorCPU? = nil
     ) -> (summary: ScheduleLagSummary, warnings: [String]) {
         let ownP99 = generatorLag?.p99 ?? lag?.p99 ?? 0
         let generatorSlow = ownP99 > generatorLagLimit
+        let starved = generatorCPU?.starved ?? false
         let waited = connectionWait?.count ?? 0
-        let targetHeld = waited > 0 && !generatorSlow
+        let targetHeld = waited > 0 && !generatorSlow && !starved
         var generatorReasons: [String] = []
         var targetReasons: [String] = []
         for entry in delivered {
@@ -45,8 +54,12 @@ extension ScheduleLagSummary {
             let figure = generatorLag == nil ? "schedule lag" : "generator lag"
             generatorReasons.append("\(figure) p99 \(Quantity.format(seconds: ownP99)) (requests left later than intended with a connection free; latency from intended times still counts it)")
         }
+        if starved, let cpu = generatorCPU {
+            generatorReasons.append(
+                "a worker thread waited for a CPU \(Int((cpu.runQueueWait * 100).rounded()))% of the run, \(Quantity.format(seconds: cpu.meanWait)) each time it ran (other processes or the embedded stack held the cores), so it read replies late and its connection waits are its own, not the target's")
+        }
         var connectionMessage: String?
-        if let connectionWait, waited > 0 {
+        if let connectionWait, waited > 0, !starved {
             targetReasons.insert(
                 "\(waited) requests waited for a connection the target held, connection wait p99 \(Quantity.format(seconds: connectionWait.p99)) (the target's backpressure, counted in latency from intended times; `http.connections: auto` opens more)",
                 at: 0)
@@ -55,7 +68,7 @@ extension ScheduleLagSummary {
         let message = generatorReasons.isEmpty ? nil : "GENERATOR FELL BEHIND: " + generatorReasons.joined(separator: "; ")
         let summary = ScheduleLagSummary(
             lag: lag, fellBehind: message != nil, message: message, generatorLag: generatorLag, connectionWait: connectionWait,
-            connectionMessage: connectionMessage)
+            connectionMessage: connectionMessage, generatorCPU: generatorCPU)
         let targetMatters = (connectionWait?.p99 ?? 0) > generatorLagLimit || targetReasons.count > 1
         return (summary, [message, targetMatters ? connectionMessage : nil].compactMap { $0 })
     }

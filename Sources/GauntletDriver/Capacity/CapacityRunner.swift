@@ -51,7 +51,7 @@ public enum CapacityRunner {
                 verdict = .failed(reason: "step \(index) at \(CapacityFormat.rate(rate)) req/s: \(error)", lastGood: lastGood())
                 break stepping
             }
-            let generator = GeneratorHealth.assess(summary: run.summary, workerCpu: outcome.workerCpu, cores: machine.cpus)
+            let generator = GeneratorHealth.assess(summary: run.summary, cores: machine.cpus)
             let step = CapacityStep.judge(index: index, rate: rate, summary: run.summary, generator: generator, precision: plan.settings.precision, seconds: outcome.seconds)
             steps.append(step)
             events.stepEnded?(step)
@@ -74,16 +74,14 @@ public enum CapacityRunner {
 
     struct StepOutcome: Sendable {
         var result: Result<RunResult, DriverError>
-        var workerCpu: Double
         var seconds: Double
         /// Why the step was stopped early (its budget, or the user), when it was.
         var stopped: String?
     }
 
-    /// One step, with the generator's CPU sampled beside it and its budget enforced.
+    /// One step, with its budget enforced (the generator's CPU comes with the step's summary).
     static func runStep(plan: CapacityPlan, rate: Double, endpoints: Endpoints?, options: DriverOptions) async -> StepOutcome {
         let stop = StopSignal()
-        let cpu = WorkerCPU()
         let started = Clock.now()
         var configured = options
         configured.stop = stop
@@ -95,9 +93,8 @@ public enum CapacityRunner {
         let scenario = plan.step(rate: rate)
         let result = await withTaskGroup(of: Result<RunResult, DriverError>?.self) { group in
             group.addTask {
-                // The watcher: samples the workers' CPU, passes on a user's stop, enforces the budget.
+                // The watcher: passes on a user's stop, enforces the budget.
                 while !Task.isCancelled {
-                    cpu.sample(now: Clock.now())
                     if options.stop.isRequested { stop.request(options.stop.reason ?? "stopped") }
                     if Clock.now() - started > budget { stop.request("the step took longer than its budget of \(Quantity.format(seconds: budget))") }
                     try? await Task.sleep(nanoseconds: 200_000_000)
@@ -120,8 +117,7 @@ public enum CapacityRunner {
             }
             return outcome!
         }
-        cpu.sample(now: Clock.now())
-        return StepOutcome(result: result, workerCpu: cpu.busiest, seconds: Clock.now() - started, stopped: stop.isRequested ? stop.reason : nil)
+        return StepOutcome(result: result, seconds: Clock.now() - started, stopped: stop.isRequested ? stop.reason : nil)
     }
 
     /// A target that answered nothing at all: every request failed to resolve, connect or shake hands.

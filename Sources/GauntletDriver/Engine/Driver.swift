@@ -72,6 +72,7 @@ public enum Driver {
         }
         for link in links { for record in link.drain() { accumulator.add(record) } }
         writeLog()
+        accumulator.generatorCPU = ThreadTimes.generatorCPU(links.compactMap { link in link.times.withLock { $0 } })
         accumulator.flush()
         writeIntervals()
         var elapsed = Clock.now() - origin

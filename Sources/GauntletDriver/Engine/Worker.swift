@@ -55,7 +55,11 @@ final class Worker: @unchecked Sendable {
     /// `origin` is the run's start, taken after every worker is set up so set-up time is not schedule lag.
     func run(origin: Double) {
         self.origin = origin
-        defer { link.finished.store(true, ordering: .releasing) }
+        let startTimes = ThreadTimes.current()
+        defer {
+            if let startTimes, let endTimes = ThreadTimes.current() { link.times.withLock { $0 = (startTimes, endTimes) } }
+            link.finished.store(true, ordering: .releasing)
+        }
         while true {
             let t = now()
             if let outcome = repinner?.take() { repinned(outcome, at: t) }

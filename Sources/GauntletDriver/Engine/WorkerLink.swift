@@ -28,6 +28,8 @@ final class WorkerLink: Sendable {
     let inFlight = Atomic<Int>(0)
     let finished = Atomic<Bool>(false)
     let failure = Mutex<String?>(nil)
+    /// The worker thread's scheduler figures at its start and its end (none where the kernel keeps none).
+    let times = Mutex<(start: ThreadTimes, end: ThreadTimes)?>(nil)
     /// Request-log lines (`requests.jsonl`), handed over with each interval.
     private let logChunks = Mutex<[[UInt8]]>([])
 
