@@ -160,6 +160,39 @@ import Testing
         #expect((h.merged(\.generatorLag).latencyPercentiles?.max ?? 1) < 0.001)
     }
 
+    /// A capacity search's next step: the sessions a run leaves are taken up by the next run's machine,
+    /// whose first request goes out with them and no login; token times move between the runs' clocks.
+    @Test func sessionsCarriedToTheNextRunGoOutWithoutALogin() throws {
+        var first = MachineHarness(plan: Self.plan(api: Self.managersAPI))
+        let login = try #require(first.tick(0.5).first)
+        try Self.browserLogin(&first, slot: login.slot, at: 0.6)
+        first.finish()
+        let carried = first.machine.sessions.carried(origin: 100)
+        #expect(carried.count == 1)
+        #expect(carried.values.first?.cookie == "AWSELBAuthSessionCookie-0=session")
+
+        var next = MachineHarness(plan: Self.plan(api: Self.managersAPI))
+        next.machine.sessions.adopt(carried, origin: 130)
+        let sent = try #require(next.tick(0.5).first)
+        #expect(sent.request.url.hasSuffix("/manager/api/users"), "the request itself, not a login: \(sent.request.url)")
+        #expect(sent.request.cookie == "AWSELBAuthSessionCookie-0=session")
+        next.answer(sent.slot, .status(200, servedBy: "manager-ui"), at: 0.6)
+        next.finish()
+        #expect(next.logins == 0)
+        #expect(next.counters(.api).ok == 1)
+
+        var tokens = UserSessions(credentials: [UserCredential(username: "m", password: "p", role: .managers)], share: WorkerShare(worker: 0, workers: 1))
+        tokens[0].accessToken = "a1"
+        tokens[0].tokenExpiry = 50
+        tokens[0].state = .active(cookie: nil, since: 1)
+        let moved = tokens.carried(origin: 1_000)
+        #expect(moved["m"]?.tokenExpiry == 1_050, "the monotonic clock's expiry")
+        var later = UserSessions(credentials: [UserCredential(username: "m", password: "p", role: .managers)], share: WorkerShare(worker: 0, workers: 1))
+        later.adopt(moved, origin: 1_040)
+        #expect(later[0].tokenExpiry == 10, "ten seconds left on the new run's clock")
+        #expect(later.session(of: 0, at: 6) == nil, "within 5 s of expiry: log in again")
+    }
+
     @Test func theLoadBalancersOwn401LogsTheUserInAgainAndResendsOnce() throws {
         var h = MachineHarness(plan: Self.plan(api: Self.managersAPI))
         let login = try #require(h.tick(0.5).first)

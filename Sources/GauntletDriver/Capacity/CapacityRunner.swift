@@ -5,8 +5,9 @@ import GauntletCore
 /// `Driver.run` (one open-loop constant-rate run per step, warm-up discarded) against the same target,
 /// judges it, and feeds the outcome back until the search finishes or a step fails.
 ///
-/// Each step starts its own workers, so virtual users log in again during each step's warm-up: the
-/// warm-up, not the measured part, absorbs the logins.
+/// Each step starts its own workers, but the virtual users' sessions stay up across steps (a
+/// `SessionShelf`): users log in during the first step's warm-up, and later steps measure steady state,
+/// with a login only where the target dropped a session.
 public enum CapacityRunner {
     /// Progress for the terminal: a step starts, a step ends.
     public struct Events: Sendable {
@@ -29,6 +30,8 @@ public enum CapacityRunner {
         let startedAt = formatter.string(from: Date())
         let origin = Clock.now()
         let machine = MachineInfo.current
+        var options = options
+        if options.sessions == nil { options.sessions = SessionShelf() }
         var search = CapacitySearch(settings: plan.settings)
         var action = search.start()
         var steps: [CapacityStep] = []

@@ -20,7 +20,7 @@ public enum Driver {
         let links = (0..<plan.workers).map { _ in WorkerLink() }
         let stop = options.stop
         let started = Date()
-        let origin = try startWorkers(plan: plan, links: links, stop: stop)
+        let origin = try startWorkers(plan: plan, links: links, stop: stop, shelf: options.sessions)
 
         var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
         var requestLog: FileHandle?
@@ -91,11 +91,11 @@ public enum Driver {
 extension Driver {
     /// Sets every worker up, then starts each on its own thread at one shared origin (set-up time is
     /// not schedule lag); returns that origin.
-    static func startWorkers(plan: RunPlan, links: [WorkerLink], stop: StopSignal) throws(DriverError) -> Double {
+    static func startWorkers(plan: RunPlan, links: [WorkerLink], stop: StopSignal, shelf: SessionShelf?) throws(DriverError) -> Double {
         var workers: [Worker] = []
         for id in 0..<plan.workers {
             do {
-                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop))
+                workers.append(try Worker(id: id, plan: plan, link: links[id], stop: stop, shelf: shelf))
             } catch {
                 throw .startFailed(error.description)
             }
@@ -151,6 +151,8 @@ public struct DriverOptions: Sendable {
     public var requestLogPath: String?
     /// Where to stream `intervals.jsonl` during the run (nil: keep them in `RunResult.intervals`).
     public var intervalsPath: String?
+    /// Users' sessions kept from an earlier run and left for the next (nil: every run logs in afresh).
+    public var sessions: SessionShelf?
 
     public init(
         workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",

@@ -103,6 +103,33 @@ struct UserSessions: Sendable {
         return users[user].pending
     }
 
+    /// The logged-in users' sessions, their times moved from the run's clock (`origin`) to the monotonic one.
+    func carried(origin: Double) -> [String: CarriedSession] {
+        var carried: [String: CarriedSession] = [:]
+        for user in users {
+            guard case .active(let cookie, _) = user.state else { continue }
+            carried[user.credential.username] = CarriedSession(
+                jar: user.jar, cookie: cookie, accessToken: user.accessToken, refreshToken: user.refreshToken,
+                tokenExpiry: user.accessToken == nil ? nil : origin + user.tokenExpiry)
+        }
+        return carried
+    }
+
+    /// Takes over the sessions an earlier run left for this worker's users; a session the target has
+    /// since dropped comes back as the LB's 401 or a login redirect, which logs the user in again.
+    mutating func adopt(_ carried: [String: CarriedSession], origin: Double) {
+        for index in users.indices {
+            guard let session = carried[users[index].credential.username] else { continue }
+            users[index].jar = session.jar
+            users[index].accessToken = session.accessToken
+            users[index].refreshToken = session.refreshToken
+            users[index].tokenExpiry = (session.tokenExpiry ?? origin) - origin
+            users[index].state = .active(cookie: session.cookie, since: 0)
+        }
+    }
+
+    var usernames: [String] { users.map(\.credential.username) }
+
     /// Keeps the cookies a response set on the load balancer's host, refreshing the session's cookie.
     mutating func store(_ setCookies: [String], for user: Int, host: String) {
         guard !setCookies.isEmpty else { return }

@@ -16,15 +16,21 @@ final class Worker: @unchecked Sendable {
     private var actions: [WorkerAction] = []
     /// Monotonic time of the run's start (shared by every worker), set when the run starts.
     private var origin: Double
+    /// Where the users' sessions come from and go back to between runs (a capacity search's steps).
+    private let shelf: SessionShelf?
 
-    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal) throws(TransportError) {
+    init(id: Int, plan: RunPlan, link: WorkerLink, stop: StopSignal, shelf: SessionShelf? = nil) throws(TransportError) {
         self.id = id
         self.link = link
         self.stop = stop
+        self.shelf = shelf
         self.origin = Clock.now()
         let target = plan.target
         let scenario = plan.scenario
         machine = WorkerStateMachine(plan: plan, worker: id)
+        // Set-up takes milliseconds, so the origin taken here is the run's to well within the 5 s margin
+        // a token is refreshed ahead of its expiry.
+        if let shelf { machine.sessions.adopt(shelf.sessions(), origin: origin) }
         let perLane = scenario.http.autoConnections ? scenario.http.connectionCap : scenario.http.connections
         loop = try CurlMultiLoop(
             settings: TransportSettings(timeout: target.timeout, http2: target.http2, caFile: target.caFile, insecure: target.insecure, resolve: nil),
@@ -76,6 +82,7 @@ final class Worker: @unchecked Sendable {
         }
         machine.finish(into: &actions)
         carryOut(at: now())
+        shelf?.put(machine.sessions.carried(origin: origin), users: machine.sessions.usernames)
         link.inFlight.store(0, ordering: .relaxed)
         repinner?.finish()
     }
