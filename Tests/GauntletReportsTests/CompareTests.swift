@@ -122,6 +122,15 @@ struct CompareTests {
         #expect(few.rows.first?.verdict == .unchanged, "\(few.table())")
         let many = RunComparison.compare(baseline: [baseline], candidate: [failing(20)], metrics: ["errors.rate"])
         #expect(many.regressions.map(\.metric) == ["errors.rate"])
+        // Calibration's A/A alarm: one candidate run of three timed out a burst of requests while the
+        // machine stalled. Across runs that is noise, not a worse build...
+        let burst = RunComparison.compare(
+            baseline: [baseline, baseline, baseline], candidate: [baseline, baseline, failing(8)], metrics: ["errors.rate"])
+        #expect(burst.rows.first?.verdict == .unchanged, "\(burst.table())")
+        // ...while every run failing as often is a regression.
+        let steady = RunComparison.compare(
+            baseline: [baseline, baseline, baseline], candidate: [failing(8), failing(9), failing(8)], metrics: ["errors.rate"])
+        #expect(steady.regressions.map(\.metric) == ["errors.rate"], "\(steady.table())")
         // A Poisson schedule that drew 10% more API requests is not "10% more throughput".
         let index = try #require(baseline.requestTypes.firstIndex { $0.type == .api })
         var drew = baseline

@@ -18,7 +18,9 @@
 # Environment: SCENARIO (default scripts/bench/compare-calibration.yaml), DELAY (the fault, default
 # '{component: analytics-ui, add: 10%}'), OUT (where runs and verdicts go; default
 # results/calibration-<UTC time>), GAUNTLET (a gauntlet binary; default: scripts/gauntlet's build, debug
-# unless GAUNTLET_BUILD=release), COMPARE_ARGS (extra `gauntlet compare` arguments).
+# unless GAUNTLET_BUILD=release), COMPARE_ARGS (extra `gauntlet compare` arguments), PRIORITY (a command
+# prefix for every run, e.g. "nice -n -10" so that a shared machine's other work, such as builds, disturbs
+# the runs less; say so when quoting the figures).
 # A script and not a test: it takes EXPERIMENTS × 3 × RUNS runs (about 20 minutes with the defaults).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -58,7 +60,7 @@ if [[ -z "$compare_only" ]]; then
     : > "$out/run-seconds"
     record() {  # record SCENARIO DIR
         local begin=$(date +%s.%N)
-        "$GAUNTLET" run "$1" --out "$2" --quiet > "$2.log" 2>&1
+        ${PRIORITY:-} "$GAUNTLET" run "$1" --out "$2" --quiet > "$2.log" 2>&1
         local code=$?
         if [[ $code -ge 2 ]]; then echo "compare-calibration: run $2 failed (exit $code); see $2.log" >&2; exit 3; fi
         awk -v a="$begin" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", b - a }' >> "$out/run-seconds"

@@ -12,7 +12,7 @@ import GauntletCore
 /// claim less noise than their samples allow.
 ///
 /// Latency and throughput are compared on a log scale (a change is a ratio, and run-to-run noise is
-/// roughly proportional); error and misroute rates as pooled proportions.
+/// roughly proportional); error and misroute rates as proportions (per run, when there are several).
 public struct MetricEvidence: Sendable, Equatable {
     public enum Noise: String, Sendable, Equatable {
         /// Measured from the spread of several runs per side (at least the sampling noise).
@@ -65,17 +65,33 @@ public struct MetricEvidence: Sendable, Equatable {
             degrees: degrees, confidenceHigher: confidence)
     }
 
-    /// A proportion pooled over each side's runs (`events` of `trials`), tested as two binomial samples.
-    /// `exact` says the events are never noise (misroutes: a correct stack has none), so any from a
-    /// baseline that had none is certain.
+    /// A proportion over each side's runs (`events` of `trials`). With one run on a side, the two are
+    /// tested as binomial samples. With several on each side the runs are the unit, as for latency:
+    /// errors come in bursts (a stalled machine times out a handful of requests in one run and none in
+    /// the next), so each side's variance is the larger of its per-run rates' spread and the binomial
+    /// sampling variance of one run. `exact` says the events are never noise (misroutes: a correct stack
+    /// has none), so any from a baseline that had none is certain.
     static func proportion(baseline: [(events: Double, trials: Double)], candidate: [(events: Double, trials: Double)], exact: Bool) -> MetricEvidence? {
         let kb = baseline.map(\.events).reduce(0, +), nb = baseline.map(\.trials).reduce(0, +)
         let kc = candidate.map(\.events).reduce(0, +), nc = candidate.map(\.trials).reduce(0, +)
         guard nb > 0, nc > 0 else { return nil }
         let pb = kb / nb, pc = kc / nc
         let pooled = (kb + kc) / (nb + nc)
-        let standardError = exact && kb == 0 ? 0 : (pooled * (1 - pooled) * (1 / nb + 1 / nc)).squareRoot()
         let difference = pc - pb
+        if !exact, baseline.count > 1, candidate.count > 1, baseline.allSatisfy({ $0.trials > 0 }), candidate.allSatisfy({ $0.trials > 0 }) {
+            func variance(_ runs: [(events: Double, trials: Double)], mean: Double) -> Double {
+                let rates = runs.map { $0.events / $0.trials }
+                let observed = rates.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(rates.count - 1)
+                let perRun = runs.map(\.trials).reduce(0, +) / Double(runs.count)
+                return max(observed, pooled * (1 - pooled) / perRun)
+            }
+            let standardError = (variance(baseline, mean: pb) / Double(baseline.count) + variance(candidate, mean: pc) / Double(candidate.count)).squareRoot()
+            let degrees = Double(baseline.count + candidate.count - 2)
+            let confidence: Double = standardError > 0 ? StudentT.cdf(difference / standardError, degrees: degrees) : (difference > 0 ? 1 : difference < 0 ? 0 : 0.5)
+            return MetricEvidence(baseline: pb, candidate: pc, standardError: standardError,
+                                  noise: standardError > 0 ? .runToRun : .none, degrees: degrees, confidenceHigher: confidence)
+        }
+        let standardError = exact && kb == 0 ? 0 : (pooled * (1 - pooled) * (1 / nb + 1 / nc)).squareRoot()
         let confidence: Double = standardError > 0 ? StudentT.normalCDF(difference / standardError) : (difference > 0 ? 1 : difference < 0 ? 0 : 0.5)
         return MetricEvidence(baseline: pb, candidate: pc, standardError: standardError,
                               noise: standardError > 0 ? .sampling : .none, degrees: .infinity, confidenceHigher: confidence)
