@@ -12,7 +12,9 @@ import Testing
     static func summary(rate: Double, p99: Double, hops: [String: Double], thresholdsPass: Bool = true) -> RunSummary {
         let stats = RequestStats(count: Int(rate * 10), ok: Int(rate * 10), failed: 0, rejected: 0, intendedCount: rate * 10, intendedRate: rate,
                                  achievedRate: rate, latency: latency(p99), serviceTime: latency(p99), errors: [], statuses: [])
-        let hopSummaries = ["dns": "dns", "connect": "connect", "tls": "tls", "lb_auth": "lb", "target": "target"].compactMap { name, step in
+        let names = ["dns": "dns", "connect": "connect", "tls": "tls", "lb_auth": "lb", "target": "target",
+                     "target_manager_ui": "target_manager_ui", "target_analytics_ui": "target_analytics_ui"]
+        let hopSummaries = names.compactMap { name, step in
             hops[name].map { AuthStepSummary(step: step, latency: latency($0)) }
         }
         var summary = RunSummary(
@@ -44,6 +46,21 @@ import Testing
         #expect(bottleneck.firstGrewAt == 200)
         #expect(bottleneck.method == .growth)
         #expect(bottleneck.text.hasPrefix("at 400 req/s LB auth p99 went from 1ms to 180ms (growing from 200 req/s) while target stayed flat"), "\(bottleneck.text)")
+    }
+
+    /// A delay in one backend: the target time as a whole grows by its share, the backend's own by all of
+    /// it, and the backend is what a planner must hear about, with the LB's own time as the contrast.
+    @Test func namesTheBackendThatServedTheSlowAnswers() throws {
+        let steps = [
+            Self.step(1, rate: 100, held: true, hops: ["lb_auth": 0.001, "target": 0.004, "target_manager_ui": 0.003, "target_analytics_ui": 0.004]),
+            Self.step(2, rate: 200, held: false, hops: ["lb_auth": 0.001, "target": 0.300, "target_manager_ui": 0.003, "target_analytics_ui": 0.450]),
+        ]
+        let bottleneck = try #require(BottleneckAttribution.attribute(steps: steps))
+        #expect(bottleneck.hop == "target_analytics_ui")
+        #expect(bottleneck.component == "the Analytics UI backend (target time)")
+        #expect(bottleneck.text.hasPrefix("at 200 req/s Analytics UI p99 went from 4ms to 450ms while LB auth stayed flat"), "\(bottleneck.text)")
+        let firstStep = try #require(BottleneckAttribution.attribute(steps: [steps[1]]))
+        #expect(firstStep.hop == "target_analytics_ui", "with no good step, the backend where most time went")
     }
 
     @Test func withNoGoodStepNamesWhereMostTimeWent() throws {

@@ -38,8 +38,9 @@ struct CapacityCommandTests {
         #expect(output.contains("the SLO already fails at the start rate 20 req/s"), "\(output)")
         let capacity = try #require(result, "capacity.json is written")
         #expect(capacity.outcome == .sloFailsAtStart)
-        #expect(capacity.bottleneck?.hop == "target", "\(capacity.bottleneck?.text ?? "no bottleneck")")
-        #expect(capacity.bottleneck?.component == "the UI backends behind the load balancer (target time)")
+        // Every call goes to the Analytics UI, so that is the backend named, not the targets as a whole.
+        #expect(capacity.bottleneck?.hop == "target_analytics_ui", "\(capacity.bottleneck?.text ?? "no bottleneck")")
+        #expect(capacity.bottleneck?.component == "the Analytics UI backend (target time)")
         #expect(capacity.steps.count == 1)
     }
 

@@ -15,14 +15,14 @@ public enum BottleneckAttribution {
 
         guard let baseline else {
             // No step held: nothing to grow from, so name where most of the time went.
-            guard let largest = focus.hops.filter({ $0.hop != "freshness" }).max(by: { $0.p99 < $1.p99 }) else { return nil }
+            guard let largest = namable(focus.hops).filter({ $0.hop != "freshness" }).max(by: { $0.p99 < $1.p99 }) else { return nil }
             let text = "at \(rate(focus.rate)) (the first step) the SLO already fails; most time goes to \(CapacityHop.label(of: largest.hop)) (p99 \(Quantity.format(seconds: round(largest.p99))))"
             return Bottleneck(hop: largest.hop, component: CapacityHop.component(of: largest.hop), rate: focus.rate, baselineRate: nil,
                               baselineP99: nil, p99: largest.p99, firstGrewAt: focus.rate, method: .share, text: text + signalText(focus, nil))
         }
 
         var candidates: [(hop: String, from: Double, to: Double, firstAt: Double?)] = []
-        for hop in baseline.hops {
+        for hop in namable(baseline.hops) {
             guard let at = focus.hop(hop.hop) else { continue }
             let firstAt = usable.first { step in
                 guard step.rate > baseline.rate, step.rate <= focus.rate, let value = step.hop(hop.hop)?.p99 else { return false }
@@ -44,13 +44,19 @@ public enum BottleneckAttribution {
         var text = "at \(rate(focus.rate)) \(CapacityHop.label(of: top.hop)) p99 went from \(ms(top.from)) to \(ms(top.to))"
         if let firstAt = top.firstAt, firstAt < focus.rate { text += " (growing from \(rate(firstAt)))" }
         // The contrast a planner needs: the LB's own time against its targets' time, whichever gave out.
-        let contrast = top.hop == "target" ? "lb_auth" : "target"
-        if let other = ranked.first(where: { $0.hop == contrast }) ?? ranked.dropFirst().first {
+        let isTarget = { (hop: String) in hop == "target" || CapacityHop.backends.contains(hop) }
+        let contrast = isTarget(top.hop) ? ranked.first { $0.hop == "lb_auth" } : ranked.first { isTarget($0.hop) }
+        if let other = contrast ?? ranked.dropFirst().first {
             let flat = !grew(from: other.from, to: other.to)
             text += " while \(CapacityHop.label(of: other.hop)) \(flat ? "stayed flat" : "went") \(flat ? "(\(ms(other.from)) → \(ms(other.to)))" : "from \(ms(other.from)) to \(ms(other.to))")"
         }
         return Bottleneck(hop: top.hop, component: CapacityHop.component(of: top.hop), rate: focus.rate, baselineRate: baseline.rate,
                           baselineP99: top.from, p99: top.to, firstGrewAt: top.firstAt, method: .growth, text: text + signalText(focus, baseline))
+    }
+
+    /// The hops to name: the backends one by one where the step measured them, not also the targets as a whole.
+    static func namable(_ hops: [CapacityHop]) -> [CapacityHop] {
+        hops.contains { CapacityHop.backends.contains($0.hop) } ? hops.filter { $0.hop != "target" } : hops
     }
 
     static func grew(from: Double, to: Double) -> Bool {

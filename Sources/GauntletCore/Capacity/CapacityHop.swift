@@ -18,7 +18,10 @@ public struct CapacityHop: Sendable, Equatable, Codable {
     }
 
     /// The hops, in the order a request meets them.
-    public static let names = ["dns", "connect", "tls", "lb_auth", "target", "login", "upload_ack", "freshness"]
+    public static let names = ["dns", "connect", "tls", "lb_auth", "target", "target_manager_ui", "target_analytics_ui", "login", "upload_ack", "freshness"]
+    /// The target time split by the backend that served (`X-Served-By`): where a backend is known, the
+    /// attribution names it rather than the targets as a whole.
+    public static let backends = ["target_manager_ui", "target_analytics_ui"]
 
     /// The component a hop belongs to, as the attribution names it.
     public static func component(of hop: String) -> String {
@@ -28,6 +31,8 @@ public struct CapacityHop: Sendable, Equatable, Codable {
         case "tls": "the load balancer's listener (TLS handshake)"
         case "lb_auth": "the load balancer's authentication"
         case "target": "the UI backends behind the load balancer (target time)"
+        case "target_manager_ui": "the Manager UI backend (target time)"
+        case "target_analytics_ui": "the Analytics UI backend (target time)"
         case "login": "the identity provider (logins)"
         case "upload_ack": "the upload gateway and event store (acknowledgement)"
         case "freshness": "the event store (freshness)"
@@ -43,6 +48,8 @@ public struct CapacityHop: Sendable, Equatable, Codable {
         case "tls": "TLS"
         case "lb_auth": "LB auth"
         case "target": "target"
+        case "target_manager_ui": "Manager UI"
+        case "target_analytics_ui": "Analytics UI"
         case "login": "login"
         case "upload_ack": "upload ack"
         case "freshness": "freshness"
@@ -53,7 +60,7 @@ public struct CapacityHop: Sendable, Equatable, Codable {
     /// The hops a summary measured (those with at least one sample).
     public static func hops(of summary: RunSummary) -> [CapacityHop] {
         var latencies: [String: LatencyPercentiles] = [:]
-        for (hop, name) in [("dns", "dns"), ("connect", "connect"), ("tls", "tls"), ("lb_auth", "lb"), ("target", "target")] {
+        for (hop, name) in [("dns", "dns"), ("connect", "connect"), ("tls", "tls"), ("lb_auth", "lb"), ("target", "target")] + backends.map({ ($0, $0) }) {
             latencies[hop] = summary.auth.hops.first { $0.step == name }?.latency
         }
         latencies["login"] = summary.auth.steps.first { $0.step == "login" }?.latency

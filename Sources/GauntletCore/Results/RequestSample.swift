@@ -25,6 +25,9 @@ public struct RequestSample: Sendable {
     /// From the load balancer's `Server-Timing`: its authentication time and the time in the target.
     public var lbAuth: Double
     public var target: Double
+    /// Which UI backend the target time was spent in (`targetManagerUI`/`targetAnalyticsUI`, from the
+    /// answer's `X-Served-By`), so that a capacity search names the backend that gave out; nil when unknown.
+    public var targetBackend: AuthStep?
     /// Uploads: events and body bytes in the batch.
     public var uploadEvents: Int
     public var uploadBytes: Int
@@ -76,6 +79,9 @@ public enum AuthStep: String, Sendable, Codable, CaseIterable {
     case tls
     case ttfb
     case target
+    /// The target time of answers the Manager UI and the Analytics UI backends served (the `target` hop, split).
+    case targetManagerUI = "target_manager_ui"
+    case targetAnalyticsUI = "target_analytics_ui"
     /// The browser flow's steps: the first request that is redirected to login, the IdP's authorize
     /// endpoint, the login form, the credentials POST, and the LB's `/oauth2/idpresponse` callback.
     case loginRedirect = "login_redirect"
@@ -86,7 +92,7 @@ public enum AuthStep: String, Sendable, Codable, CaseIterable {
 
     /// Steps of the login itself, as opposed to the hops every request crosses.
     public static let steps: [AuthStep] = [.login, .initiateAuth, .token, .refresh, .loginRedirect, .authorize, .loginForm, .loginSubmit, .idpResponse]
-    public static let hops: [AuthStep] = [.dns, .connect, .tls, .ttfb, .lb, .target]
+    public static let hops: [AuthStep] = [.dns, .connect, .tls, .ttfb, .lb, .target, .targetManagerUI, .targetAnalyticsUI]
 
     public var index: Int {
         switch self {
@@ -105,6 +111,8 @@ public enum AuthStep: String, Sendable, Codable, CaseIterable {
         case .loginForm: 12
         case .loginSubmit: 13
         case .idpResponse: 14
+        case .targetManagerUI: 15
+        case .targetAnalyticsUI: 16
         }
     }
 }

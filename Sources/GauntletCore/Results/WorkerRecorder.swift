@@ -131,7 +131,10 @@ public struct WorkerRecorder: Sendable {
         if sample.tls > 0 { current.auth[AuthStep.tls.index].record(seconds: sample.tls) }
         if sample.ttfb >= 0 { current.auth[AuthStep.ttfb.index].record(seconds: sample.ttfb) }
         if sample.lbAuth >= 0 { current.auth[AuthStep.lb.index].record(seconds: sample.lbAuth) }
-        if sample.target >= 0 { current.auth[AuthStep.target.index].record(seconds: sample.target) }
+        if sample.target >= 0 {
+            current.auth[AuthStep.target.index].record(seconds: sample.target)
+            if let backend = sample.targetBackend { current.auth[backend.index].record(seconds: sample.target) }
+        }
     }
 
     /// Counts one arrival of an open-loop schedule or a replay (by its intended time's phase), when the

@@ -110,6 +110,11 @@ extension WorkerStateMachine {
             sample.ttfb = response.ttfb
             sample.lbAuth = response.lbAuth
             sample.target = response.targetTime
+            switch response.servedBy {
+            case oracle.managerBackend?: sample.targetBackend = .targetManagerUI
+            case oracle.analyticsBackend?: sample.targetBackend = .targetAnalyticsUI
+            default: break
+            }
         }
         recorder.record(sample)
         if log != nil { appendLog(request, sample) }
