@@ -26,24 +26,15 @@ struct CapacityCommand: AsyncParsableCommand {
     @Argument(help: "The scenario file (YAML).")
     var scenario: String
 
-    @Option(help: "Write the results to this directory instead of results/<scenario>-capacity-<UTC time>.")
-    var out: String?
-
     @Option(help: "The rate (req/s, all types together) you expect to serve: reports headroom = capacity ÷ expected.")
     var expected: Double?
 
-    @Option(help: "An endpoints file written by `gauntlet stack --endpoints`: search against that stack.")
-    var endpoints: String?
-
-    @Option(help: "Load-generator threads (overrides the scenario's http.workers).")
-    var workers: Int?
-
-    @Flag(help: "Only the answer, no line per step.")
-    var quiet = false
+    /// `--out` (default results/<scenario>-capacity-<UTC time>), `--endpoints`, `--workers`, and `--quiet`
+    /// (only the answer, no line per step).
+    @OptionGroup var drive: DriveOptions
 
     func validate() throws {
         if let expected, !(expected > 0) { throw ValidationError("--expected must be a rate above 0 req/s, got \(expected)") }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
     }
 
     func run() async throws {
@@ -65,27 +56,14 @@ struct CapacityCommand: AsyncParsableCommand {
         let signals = SignalTrap(stop: stop)
         defer { signals.release() }
 
-        var endpoints: Endpoints?
-        var stopStack: (@Sendable () async -> Void)?
-        do {
-            if let path = self.endpoints {
-                endpoints = try Driver.loadEndpoints(path: path)
-            } else if case .embedded(let embedded) = scenario.target {
-                // One stack for the whole search: every step measures the same, already-running target.
-                let stack = try await EmbeddedStack.startForCommand(embedded, scenarioDirectory: directory.isEmpty ? "." : directory, command: "capacity", quiet: quiet)
-                stopStack = { await stack.stop() }
-                endpoints = try Endpoints.decode(stack.endpointsJSON)
-            }
-        } catch let error as DriverError {
-            print("gauntlet capacity: \(error)", to: &stderr)
-            throw GauntletExit.invalidInput
-        }
+        // One stack for the whole search: every step measures the same, already-running target.
+        let target = try await drive.startTarget(for: scenario, scenarioDirectory: directory.isEmpty ? "." : directory, command: "capacity")
 
-        let outputDirectory = out ?? RunCommand.defaultDirectory(for: scenario.name + "-capacity")
+        let outputDirectory = drive.out ?? RunCommand.defaultDirectory(for: scenario.name + "-capacity")
         let options = DriverOptions(
-            workers: workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
+            workers: drive.workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
             onWarning: nil)
-        let quiet = self.quiet
+        let quiet = drive.quiet
         let events = CapacityRunner.Events(
             stepStarted: { index, rate in
                 if !quiet { var e = StandardError(); print("step \(index): \(CapacityFormat.rate(rate)) req/s…", terminator: "", to: &e) }
@@ -99,14 +77,14 @@ struct CapacityCommand: AsyncParsableCommand {
             })
         let result: CapacityResult
         do throws(DriverError) {
-            result = try await CapacityRunner.run(plan: plan, endpoints: endpoints, options: options, expected: expected, events: events)
+            result = try await CapacityRunner.run(plan: plan, endpoints: target.endpoints, options: options, expected: expected, events: events)
         } catch {
-            await stopStack?()
+            await target.stop()
             print("gauntlet capacity: \(error)", to: &stderr)
             if case .invalidTarget = error { throw GauntletExit.invalidInput }
             throw GauntletExit.runFailed
         }
-        await stopStack?()
+        await target.stop()
         do {
             try CapacityReport.write(result, to: outputDirectory)
         } catch {

@@ -4,8 +4,8 @@ import GauntletCore
 import GauntletDriver
 import GauntletReports
 
-/// The options `run` and `replay` share: where the results go, which running stack to drive instead of
-/// the embedded one, how many load-generator threads, and whether to show live progress.
+/// The options `run`, `replay` and `capacity` share: where the results go, which running stack to drive
+/// instead of the embedded one, how many load-generator threads, and whether to show live progress.
 struct DriveOptions: ParsableArguments {
     @Option(help: "Write the results to this directory instead of results/<name>-<UTC time>.")
     var out: String?
@@ -21,6 +21,35 @@ struct DriveOptions: ParsableArguments {
 
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers: expected at least 1, got \(workers)") }
+    }
+}
+
+/// What a scenario's run drives: a running stack named by `--endpoints`, the embedded stack started for
+/// the command, or (neither) the scenario's own URLs.
+struct DriveTarget {
+    var endpoints: Endpoints?
+    var stack: EmbeddedStack?
+
+    func stop() async { await stack?.stop() }
+}
+
+extension DriveOptions {
+    /// Opens `--endpoints`, or starts the embedded stack when the scenario asks for it. A failure is
+    /// printed and mapped to its exit code (2: a bad endpoints file or stack config; 3: it would not start).
+    func startTarget(for scenario: Scenario, scenarioDirectory: String, command: String) async throws -> DriveTarget {
+        var stderr = StandardError()
+        var started: EmbeddedStack?
+        do {
+            if let endpoints { return DriveTarget(endpoints: try Driver.loadEndpoints(path: endpoints)) }
+            guard case .embedded(let embedded) = scenario.target else { return DriveTarget() }
+            let stack = try await EmbeddedStack.startForCommand(embedded, scenarioDirectory: scenarioDirectory, command: command, quiet: quiet)
+            started = stack
+            return DriveTarget(endpoints: try Endpoints.decode(stack.endpointsJSON), stack: stack)
+        } catch let error as DriverError {
+            await started?.stop()
+            print("gauntlet \(command): \(error)", to: &stderr)
+            throw GauntletExit.invalidInput
+        }
     }
 }
 

@@ -36,22 +36,7 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalTrap(stop: stop)
         defer { signals.release() }
 
-        var endpoints: Endpoints?
-        var stopStack: (@Sendable () async -> Void)?
-        var embeddedStack: EmbeddedStack?
-        do {
-            if let path = drive.endpoints {
-                endpoints = try Driver.loadEndpoints(path: path)
-            } else if case .embedded(let embedded) = scenario.target {
-                let stack = try await EmbeddedStack.startForCommand(embedded, scenarioDirectory: directory.isEmpty ? "." : directory, command: "run", quiet: drive.quiet)
-                embeddedStack = stack
-                stopStack = { await stack.stop() }
-                endpoints = try Endpoints.decode(stack.endpointsJSON)
-            }
-        } catch let error as DriverError {
-            print("gauntlet run: \(error)", to: &stderr)
-            throw GauntletExit.invalidInput
-        }
+        let target = try await drive.startTarget(for: scenario, scenarioDirectory: directory.isEmpty ? "." : directory, command: "run")
 
         let interactive = ProgressOutput.interactive
         let showProgress = ProgressOutput.progress(interactive: interactive)
@@ -60,6 +45,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         } catch {
+            await target.stop()
             print("gauntlet run: cannot create the results directory \(outputDirectory): \(error)", to: &stderr)
             throw GauntletExit.runFailed
         }
@@ -70,17 +56,17 @@ struct RunCommand: AsyncParsableCommand {
             intervalsPath: outputDirectory + "/intervals.jsonl")
         let result: RunResult
         do throws(DriverError) {
-            result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
+            result = try await Driver.run(scenario: scenario, endpoints: target.endpoints, options: options)
         } catch {
-            await stopStack?()
+            await target.stop()
             print("gauntlet run: \(error)", to: &stderr)
             if case .invalidTarget = error { throw GauntletExit.invalidInput }
             throw GauntletExit.runFailed
         }
         if interactive && !drive.quiet { print("", to: &stderr) }
 
-        let written = RunOutput.write(result, to: outputDirectory, accessLog: embeddedStack?.accessLog, command: "run")
-        await stopStack?()
+        let written = RunOutput.write(result, to: outputDirectory, accessLog: target.stack?.accessLog, command: "run")
+        await target.stop()
         guard written else { throw GauntletExit.runFailed }
         RunOutput.renderReports(outputDirectory, command: "run")
         print(result.summary.table)

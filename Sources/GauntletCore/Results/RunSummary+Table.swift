@@ -35,9 +35,10 @@ extension RunSummary {
         let timedHops = auth.hops.filter { $0.latency != nil }
         if !timedSteps.isEmpty || !timedHops.isEmpty {
             lines.append("auth: \(auth.logins) logins, \(auth.loginFailures) failed, \(auth.refreshes) re-logins")
+            let width = max(15, (timedSteps + timedHops).map(\.step.count).max() ?? 0)
             for entry in timedSteps + timedHops {
                 guard let latency = entry.latency else { continue }
-                lines.append("  \(pad(entry.step, 15)) n=\(rpad("\(latency.count)", 7))  p50 \(rpad(ms(latency.p50), 9))  p99 \(rpad(ms(latency.p99), 9))  max \(rpad(ms(latency.max), 9))")
+                lines.append("  \(pad(entry.step, width)) n=\(rpad("\(latency.count)", 7))  p50 \(rpad(ms(latency.p50), 9))  p99 \(rpad(ms(latency.p99), 9))  max \(rpad(ms(latency.max), 9))")
             }
         }
         if let upload {
