@@ -171,4 +171,14 @@ import Testing
         let json = String(decoding: try result.encoded(), as: UTF8.self)
         #expect(json.contains("\"schema_version\" : 1") && json.contains("\"achieved_rate\""))
     }
+
+    @Test func aGeneratorThatCouldNotOfferTheStartRateClaimsNoCapacity() {
+        let machine = MachineInfo(hostname: "h", cpus: 2, os: "linux")
+        let first = CapacityResult(scenario: "t", startedAt: "", elapsed: 4, settings: CapacitySettings(), mix: ["http": 1],
+                                   verdict: .generatorBound(atLeast: 0, offered: 500), steps: [], expected: nil, machine: machine)
+        #expect(first.verdict.hasPrefix("generator-bound: the generator could not offer even the start rate 500 req/s from this machine (2 cores)"), "\(first.verdict)")
+        let later = CapacityResult(scenario: "t", startedAt: "", elapsed: 4, settings: CapacitySettings(), mix: ["http": 1],
+                                   verdict: .generatorBound(atLeast: 2_000, offered: 4_000), steps: [], expected: nil, machine: machine)
+        #expect(later.verdict.hasPrefix("generator-bound: capacity ≥ 2,000 req/s; the generator could not offer 4,000 req/s"), "\(later.verdict)")
+    }
 }

@@ -101,8 +101,10 @@ public struct CapacityResult: Sendable, Equatable, Codable {
             line = "capacity \(rate(knee.rate)) ± \(CapacityFormat.rate(knee.spread / 2)) (\(knee.estimates.count) repeats)"
         case .aboveMaximum(let max):
             line = "capacity ≥ \(rate(max)): the SLO held at the search's upper bound (capacity.max_rate)"
-        case .generatorBound(let atLeast, let offered):
+        case .generatorBound(let atLeast, let offered) where atLeast > 0:
             line = "generator-bound: capacity ≥ \(rate(atLeast)); the generator could not offer \(rate(offered)) from this machine (\(machine.cpus) cores)"
+        case .generatorBound(_, let offered):
+            line = "generator-bound: the generator could not offer even the start rate \(rate(offered)) from this machine (\(machine.cpus) cores); the target's capacity is unknown"
         case .sloFailsAtStart(let start):
             line = "the SLO already fails at the start rate \(rate(start)): \(steps.first?.breaches.joined(separator: "; ") ?? "")"
         case .failed(let reason, let lastGood):
