@@ -13,6 +13,10 @@ public struct BackendServices: Sendable {
     public let analyticsPort: BoundPort
     /// The Manager UI's state (sources, API keys, retention), for whoever needs to read it.
     public let store: ManagerStore
+    /// Each backend's admission (by `X-Served-By` name): in use, waiting, refused.
+    public let admission: [String: AdmissionGate]
+    /// Each backend's counters, also served at `GET /metrics` on its listener.
+    public let metrics: [String: StackMetrics]
 }
 
 public enum Backends {
@@ -33,16 +37,35 @@ public enum Backends {
         let analyticsPort = BoundPort(name: AnalyticsUI.servedBy)
         var logger = context.logger
         logger[metadataKey: "component"] = "backends"
+        var gates: [String: AdmissionGate] = [:]
+        var metrics: [String: StackMetrics] = [:]
+        /// A router whose outermost layers are the metrics endpoint and bounded admission.
+        func admittingRouter(_ name: String) -> Router<BackendRequestContext> {
+            let gate = AdmissionGate(limit: config.maxConcurrentRequests, queueLimit: config.maxQueuedRequests,
+                                     maxWait: .nanoseconds(Int64(config.queueWait * 1e9)))
+            let stackMetrics = StackMetrics()
+            gates[name] = gate
+            metrics[name] = stackMetrics
+            let router = Router(context: BackendRequestContext.self)
+            router.add(middleware: MetricsEndpointMiddleware(metrics: stackMetrics))
+            router.add(middleware: AdmissionMiddleware(name: name, gate: gate, metrics: stackMetrics))
+            return router
+        }
+        let managerRouter = admittingRouter(ManagerUI.servedBy)
+        ManagerUI.addRoutes(to: managerRouter, config: config, trust: trust, store: store)
+        let analyticsRouter = admittingRouter(AnalyticsUI.servedBy)
+        AnalyticsUI.addRoutes(to: analyticsRouter, config: config, trust: trust, events: events)
         let manager = try TLSListener.application(
-            router: ManagerUI.buildRouter(config: config, trust: trust, store: store), name: ManagerUI.servedBy,
+            router: managerRouter, name: ManagerUI.servedBy,
             port: config.managerPort, tls: context.serverTLS(), bound: managerPort, logger: logger
         )
         let analytics = try TLSListener.application(
-            router: AnalyticsUI.buildRouter(config: config, trust: trust, events: events), name: AnalyticsUI.servedBy,
+            router: analyticsRouter, name: AnalyticsUI.servedBy,
             port: config.analyticsPort, tls: context.serverTLS(), bound: analyticsPort, logger: logger
         )
         return BackendServices(
-            manager: manager, analytics: analytics, managerPort: managerPort, analyticsPort: analyticsPort, store: store
+            manager: manager, analytics: analytics, managerPort: managerPort, analyticsPort: analyticsPort, store: store,
+            admission: gates, metrics: metrics
         )
     }
 }

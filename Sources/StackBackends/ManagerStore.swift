@@ -29,6 +29,11 @@ public actor ManagerStore {
     }
 
     /// The source every stack starts with: the upload gateway's HTTP intake.
+    /// Bounds on what API calls can add, so that a long load test creating sources and keys holds bounded
+    /// memory; past them a create is refused with 409 `limit_exceeded` (revoked keys count: they are kept).
+    public static let maxSources = 1_000
+    public static let maxKeys = 10_000
+
     public static let defaultSources = [
         LogSourceInput(name: "upload-gateway", kind: "http", description: "Events sent to POST /v1/events"),
     ]
@@ -51,6 +56,9 @@ public actor ManagerStore {
         try input.validate()
         guard !sources.contains(where: { $0.name == input.name }) else {
             throw APIError(.conflict, code: "conflict", message: "a source named '\(input.name)' already exists", field: "name")
+        }
+        guard sources.count < Self.maxSources else {
+            throw APIError(.conflict, code: "limit_exceeded", message: "at most \(Self.maxSources) sources; delete one first")
         }
         let time = now()
         let source = LogSource(
@@ -89,6 +97,9 @@ public actor ManagerStore {
         try input.validate()
         if let sourceId = input.sourceId, !sources.contains(where: { $0.id == sourceId }) {
             throw .invalid("sourceId", "sourceId '\(sourceId)' names no source")
+        }
+        guard keys.count < Self.maxKeys else {
+            throw APIError(.conflict, code: "limit_exceeded", message: "at most \(Self.maxKeys) API keys, revoked ones included")
         }
         let secret = "gk_" + Self.randomHex(bytes: 20)
         let info = APIKeyInfo(

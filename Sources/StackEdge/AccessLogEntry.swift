@@ -58,60 +58,52 @@ public struct AccessLogEntry: Sendable, Hashable {
     }
 
     public var line: String {
-        func dash(_ s: String?) -> String { s.flatMap { $0.isEmpty ? nil : $0 } ?? "-" }
-        func quoted(_ s: String?) -> String { "\"" + Self.escape(dash(s)) + "\"" }
-        func seconds(_ t: Double) -> String { t < 0 ? "-1" : String(format: "%.3f", t) }
-        let fields: [String] = [
-            type,
-            Self.timestamp(time),
-            elb,
-            "\(clientAddress):\(clientPort)",
-            dash(target),
-            seconds(requestProcessingTime),
-            seconds(targetProcessingTime),
-            seconds(responseProcessingTime),
-            "\(elbStatusCode)",
-            targetStatusCode.map(String.init) ?? "-",
-            "\(receivedBytes)",
-            "\(sentBytes)",
-            "\"\(method) \(Self.escape(url)) \(httpVersion)\"",
-            quoted(userAgent),
-            dash(sslCipher),
-            dash(sslProtocol),
-            dash(targetGroupARN),
-            quoted(traceID),
-            quoted(domainName),
-            quoted(chosenCertARN),
-            matchedRulePriority.map(String.init) ?? "-",
-            Self.timestamp(requestCreationTime),
-            quoted(actionsExecuted.joined(separator: ",")),
-            quoted(redirectURL),
-            quoted(errorReason),
-            quoted(target),
-            quoted(targetStatusCode.map(String.init)),
-            quoted(classification),
-            quoted(classificationReason),
-            connTraceID,
-        ]
-        return fields.joined(separator: " ")
+        var out = ""
+        out.reserveCapacity(768)
+        func field(_ s: String) { out += s; out += " " }
+        func dash(_ s: String?) { field((s?.isEmpty ?? true) ? "-" : s!) }
+        func quoted(_ s: String?) { out += "\""; out += (s?.isEmpty ?? true) ? "-" : Self.escape(s!); out += "\" " }
+        func seconds(_ t: Double) { field(t < 0 ? "-1" : LogFormat.fixed3(t)) }
+        field(type)
+        field(Self.timestamp(time))
+        field(elb)
+        field("\(clientAddress):\(clientPort)")
+        dash(target)
+        seconds(requestProcessingTime)
+        seconds(targetProcessingTime)
+        seconds(responseProcessingTime)
+        field(String(elbStatusCode))
+        field(targetStatusCode.map(String.init) ?? "-")
+        field(String(receivedBytes))
+        field(String(sentBytes))
+        out += "\""; out += method; out += " "; out += Self.escape(url); out += " "; out += httpVersion; out += "\" "
+        quoted(userAgent)
+        dash(sslCipher)
+        dash(sslProtocol)
+        dash(targetGroupARN)
+        quoted(traceID)
+        quoted(domainName)
+        quoted(chosenCertARN)
+        field(matchedRulePriority.map(String.init) ?? "-")
+        field(Self.timestamp(requestCreationTime))
+        quoted(actionsExecuted.joined(separator: ","))
+        quoted(redirectURL)
+        quoted(errorReason)
+        quoted(target)
+        quoted(targetStatusCode.map(String.init))
+        quoted(classification)
+        quoted(classificationReason)
+        out += connTraceID
+        return out
     }
 
     /// ISO 8601 with microseconds in UTC, e.g. `2026-11-29T00:12:03.123456Z`.
-    static func timestamp(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        var micros = Int(((seconds - whole) * 1_000_000).rounded())
-        var t = time_t(whole)
-        if micros >= 1_000_000 { micros -= 1_000_000; t += 1 }
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros)
-    }
+    static func timestamp(_ date: Date) -> String { LogFormat.timestamp(date) }
 
     /// Keeps one record per line and the quoting intact whatever a client sends (ALB escapes the same way).
     static func escape(_ s: String) -> String {
+        // Almost every value is printable ASCII with nothing to escape: return it as it is.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7e && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -120,7 +112,7 @@ public struct AccessLogEntry: Sendable, Hashable {
             case "\\": out += "\\\\"
             case " "..."~": out.unicodeScalars.append(scalar)
             default:
-                for byte in String(scalar).utf8 { out += String(format: "\\x%02x", byte) }
+                for byte in String(scalar).utf8 { out += "\\x" + LogFormat.hex([byte]) }
             }
         }
         return out

@@ -7,6 +7,11 @@ import StackSupport
 ///   listener_port: 0              # 0 = ephemeral
 ///   session_timeout: 604800       # seconds; ALB's maximum (7 days)
 ///   target_timeout: 30            # seconds before a target's silence is a 504
+///   target_max_connections: 128   # per target group: requests in flight to its targets (one connection each)
+///   target_max_queued: 256        # per target group: requests waiting for a connection; more are 503 at once
+///   target_connection_wait: 0.05  # seconds a request waits for a connection before a 503
+///   session_cache_size: 10000     # decrypted sessions (and their signed x-amzn-oidc-data) kept in memory
+///   session_cache_ttl: 60         # seconds one is kept (never past its access token's expiry)
 ///   target_groups:                # merged over the defaults (manager-ui, analytics-ui: filled in by the runner)
 ///     mine: [https://127.0.0.1:9000]
 ///   rules:                        # replace the default matrix entirely when given
@@ -60,6 +65,16 @@ public struct EdgeConfig: StackConfigSection, Hashable {
     public var sessionTimeout: Int
     /// Seconds to wait for a target before answering 504.
     public var targetTimeout: Double
+    /// Per target group: requests in flight to its targets at once (each holds one keep-alive connection).
+    public var targetMaxConnections: Int
+    /// Per target group: requests allowed to wait for a connection; beyond it the LB answers 503 at once.
+    public var targetMaxQueued: Int
+    /// Seconds a request waits for one of the group's connections before the LB answers 503.
+    public var targetConnectionWait: Double
+    /// Decrypted sessions kept by cookie digest; 0 turns the cache off.
+    public var sessionCacheSize: Int
+    /// Seconds a decrypted session is kept.
+    public var sessionCacheTTL: Int
     public var targetGroups: [String: TargetGroup]
     public var rules: [ListenerRule]
     public var defaultActions: [RuleAction]
@@ -78,6 +93,11 @@ public struct EdgeConfig: StackConfigSection, Hashable {
         hostName: String = "example.logs.gauntlet.test",
         sessionTimeout: Int = 604_800,
         targetTimeout: Double = 30,
+        targetMaxConnections: Int = 128,
+        targetMaxQueued: Int = 256,
+        targetConnectionWait: Double = 0.05,
+        sessionCacheSize: Int = 10_000,
+        sessionCacheTTL: Int = 60,
         targetGroups: [String: TargetGroup] = EdgeConfig.defaultTargetGroups,
         rules: [ListenerRule] = EdgeConfig.defaultRules,
         defaultActions: [RuleAction] = EdgeConfig.defaultDefaultActions,
@@ -90,6 +110,11 @@ public struct EdgeConfig: StackConfigSection, Hashable {
         self.hostName = hostName
         self.sessionTimeout = sessionTimeout
         self.targetTimeout = targetTimeout
+        self.targetMaxConnections = targetMaxConnections
+        self.targetMaxQueued = targetMaxQueued
+        self.targetConnectionWait = targetConnectionWait
+        self.sessionCacheSize = sessionCacheSize
+        self.sessionCacheTTL = sessionCacheTTL
         self.targetGroups = targetGroups
         self.rules = rules
         self.defaultActions = defaultActions
@@ -103,6 +128,8 @@ public struct EdgeConfig: StackConfigSection, Hashable {
         case listenerPort = "listener_port", hostName = "host_name", sessionTimeout = "session_timeout"
         case targetTimeout = "target_timeout", targetGroups = "target_groups", rules, defaultActions = "default_actions"
         case faults, name, region, accountID = "account_id"
+        case targetMaxConnections = "target_max_connections", targetMaxQueued = "target_max_queued"
+        case targetConnectionWait = "target_connection_wait", sessionCacheSize = "session_cache_size", sessionCacheTTL = "session_cache_ttl"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,6 +141,11 @@ public struct EdgeConfig: StackConfigSection, Hashable {
             hostName: try c.decodeIfPresent(String.self, forKey: .hostName) ?? d.hostName,
             sessionTimeout: try c.decodeIfPresent(Int.self, forKey: .sessionTimeout) ?? d.sessionTimeout,
             targetTimeout: try c.decodeIfPresent(Double.self, forKey: .targetTimeout) ?? d.targetTimeout,
+            targetMaxConnections: try c.decodeIfPresent(Int.self, forKey: .targetMaxConnections) ?? d.targetMaxConnections,
+            targetMaxQueued: try c.decodeIfPresent(Int.self, forKey: .targetMaxQueued) ?? d.targetMaxQueued,
+            targetConnectionWait: try c.decodeIfPresent(Double.self, forKey: .targetConnectionWait) ?? d.targetConnectionWait,
+            sessionCacheSize: try c.decodeIfPresent(Int.self, forKey: .sessionCacheSize) ?? d.sessionCacheSize,
+            sessionCacheTTL: try c.decodeIfPresent(Int.self, forKey: .sessionCacheTTL) ?? d.sessionCacheTTL,
             // Named groups override the defaults; the default (empty) groups stay so the default rules still resolve.
             targetGroups: d.targetGroups.merging(try c.decodeIfPresent([String: TargetGroup].self, forKey: .targetGroups) ?? [:]) { $1 },
             rules: try c.decodeIfPresent([ListenerRule].self, forKey: .rules) ?? d.rules,
@@ -134,6 +166,21 @@ public struct EdgeConfig: StackConfigSection, Hashable {
         }
         guard targetTimeout > 0 else {
             throw .invalidValue(field: "target_timeout", value: "\(targetTimeout)", expected: "a positive number of seconds")
+        }
+        guard (1...100_000).contains(targetMaxConnections) else {
+            throw .invalidValue(field: "target_max_connections", value: "\(targetMaxConnections)", expected: "1…100000 connections per target group")
+        }
+        guard (0...1_000_000).contains(targetMaxQueued) else {
+            throw .invalidValue(field: "target_max_queued", value: "\(targetMaxQueued)", expected: "0…1000000 waiting requests per target group")
+        }
+        guard targetConnectionWait >= 0, targetConnectionWait <= targetTimeout else {
+            throw .invalidValue(field: "target_connection_wait", value: "\(targetConnectionWait)", expected: "0…target_timeout seconds")
+        }
+        guard (0...10_000_000).contains(sessionCacheSize) else {
+            throw .invalidValue(field: "session_cache_size", value: "\(sessionCacheSize)", expected: "0…10000000 sessions (0 turns the cache off)")
+        }
+        guard (0...3600).contains(sessionCacheTTL) else {
+            throw .invalidValue(field: "session_cache_ttl", value: "\(sessionCacheTTL)", expected: "0…3600 seconds")
         }
         var seen = Set<Int>()
         for rule in rules {

@@ -8,7 +8,7 @@ extension EdgeProxy {
 
     func startLogin(_ auth: RuleAction.Authenticate, exchange: inout Exchange) -> EdgeResponse {
         let facts = exchange.facts
-        let state = Self.hex(24)
+        let state = LogFormat.randomHex(bytes: 24)
         let original = "https://\(facts.host)\(facts.path)" + (facts.rawQuery.isEmpty ? "" : "?\(facts.rawQuery)")
         let login = LoginState(state: state, originalURL: original, expiresAt: Self.unixNow() + Self.loginWindowSeconds,
                                sessionTimeout: auth.sessionTimeout ?? config.sessionTimeout)

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import StackSupport
 import Synchronization
 import HTTPTypes
 
@@ -21,8 +22,17 @@ final class EdgeProxy: Sendable {
     let cookies: SessionCookieCodec
     let signer: OIDCDataSigner
     let targets: TargetPool
-    let http: HTTPClient
+    /// Targets' TLS is not validated, as on ALB; the identity provider's client (inside `idp`) stays strict.
+    let targetHTTP: HTTPClient
     let faults: FaultInjector
+    let sessions: SessionCache
+    let handshakes: TLSHandshakeRegistry
+    /// One bounded pool per target group (``EdgeConfig/targetMaxConnections``).
+    let gates: [String: AdmissionGate]
+    let metrics: EdgeMetrics
+    /// Built once: ARNs are hashed names, and the certificate ARN is fixed.
+    let targetGroupARNs: [String: String]
+    let chosenCertARN: String
     let accessLog: AccessLogWriter?
     let started: ContinuousClock.Instant
     let listenerPort: Listener
@@ -36,16 +46,27 @@ final class EdgeProxy: Sendable {
         var value: Int { port.load(ordering: .relaxed) }
     }
 
-    init(config: EdgeConfig, idp: IdentityProviderClient, cookies: SessionCookieCodec, signer: OIDCDataSigner, http: HTTPClient,
-         accessLog: AccessLogWriter?, elbID: String) {
+    init(config: EdgeConfig, idp: IdentityProviderClient, cookies: SessionCookieCodec, signer: OIDCDataSigner, targetHTTP: HTTPClient,
+         accessLog: AccessLogWriter?, elbID: String, metrics: EdgeMetrics = EdgeMetrics()) {
         self.config = config
         self.engine = config.ruleEngine
         self.idp = idp
         self.cookies = cookies
         self.signer = signer
         self.targets = TargetPool(config.targetGroups)
-        self.http = http
+        self.targetHTTP = targetHTTP
         self.faults = FaultInjector(config: config.faults)
+        self.sessions = SessionCache(capacity: config.sessionCacheSize, ttl: config.sessionCacheTTL)
+        self.handshakes = TLSHandshakeRegistry()
+        self.gates = config.targetGroups.mapValues { _ in
+            AdmissionGate(limit: config.targetMaxConnections, queueLimit: config.targetMaxQueued,
+                          maxWait: .nanoseconds(Int64(config.targetConnectionWait * 1e9)))
+        }
+        self.metrics = metrics
+        self.targetGroupARNs = Dictionary(uniqueKeysWithValues: config.targetGroups.keys.map { name in
+            (name, "arn:aws:elasticloadbalancing:\(config.region):\(config.accountID):targetgroup/\(name)/\(Self.stableHex(name))")
+        })
+        self.chosenCertARN = "arn:aws:acm:\(config.region):\(config.accountID):certificate/gauntlet-stack-ca"
         self.accessLog = accessLog
         self.started = .now
         self.listenerPort = Listener()
@@ -65,6 +86,9 @@ final class EdgeProxy: Sendable {
         var receivedBytes: Int
         /// `actions_executed` when no rule ran (the OIDC callback is ALB's own work).
         var fallbackActions: [String] = []
+        /// The session cookie's cache key, and the `x-amzn-oidc-data` already signed for it.
+        var sessionKey: SHA256Digest?
+        var cachedOIDCData: String?
     }
 
     func respond(to request: Request, context: EdgeRequestContext) async -> Response {
@@ -95,7 +119,7 @@ final class EdgeProxy: Sendable {
                 result = .albError(413, errorReason: "RequestBodyTooLarge")
             }
         }
-        return await finish(result, exchange: exchange, context: context)
+        return finish(result, exchange: exchange, context: context)
     }
 
     /// ALB refuses these with 400 before any rule runs.
@@ -117,12 +141,15 @@ final class EdgeProxy: Sendable {
             guard kid == signer.keyID else { return .text(404, "unknown key id\n", contentType: "text/plain") }
             return .text(200, signer.publicKeyPEM, contentType: "application/x-pem-file")
         }
+        if path == Self.metricsPath, request.method == .get {
+            return .text(200, metrics.render(sessions: sessions.count, gates: gates), contentType: StackMetrics.contentType)
+        }
 
         let authStart = ContinuousClock.now
         let now = Self.unixNow()
         let jar = SessionCookieCodec.parseCookies(request.headers[values: .cookie])
         let shardCount = SessionCookieCodec.shardCount(in: jar)
-        var session = cookies.decodeSession(from: jar, now: now)
+        var session = cachedSession(jar, now: now, exchange: &exchange)
         if session == nil, shardCount > 0 {
             // Tampered, truncated or timed out: drop the cookies and treat the request as anonymous.
             exchange.setCookies += cookies.clearingHeaders(shardCount: shardCount)
@@ -133,6 +160,8 @@ final class EdgeProxy: Sendable {
             switch await refreshed(current, now: now) {
             case let .success(renewed):
                 session = renewed
+                exchange.sessionKey = nil
+                exchange.cachedOIDCData = nil
                 do {
                     exchange.setCookies = try cookies.setCookieHeaders(for: renewed, now: now, previousShardCount: shardCount)
                 } catch {
@@ -171,6 +200,20 @@ final class EdgeProxy: Sendable {
         }
     }
 
+    /// The session in the cookies: from the cache when this cookie was opened recently, else opened and kept.
+    private func cachedSession(_ jar: [String: String], now: Int, exchange: inout Exchange) -> EdgeSession? {
+        guard let sealed = SessionCookieCodec.sealedSession(in: jar) else { return nil }
+        let key = SessionCache.key(sealed: sealed)
+        exchange.sessionKey = key
+        if let entry = sessions.lookup(key, now: now) {
+            exchange.cachedOIDCData = entry.oidcData
+            return entry.session
+        }
+        guard let session = cookies.decodeSession(sealed: sealed, now: now) else { return nil }
+        sessions.store(key, session: session, now: now)
+        return session
+    }
+
     private func refreshed(_ session: EdgeSession, now: Int) async -> Result<EdgeSession, IdentityProviderClient.Failure> {
         guard let refreshToken = session.refreshToken else {
             return .failure(.rejected(status: 400, body: "no refresh token", logReason: "AuthInvalidCookie"))
@@ -192,31 +235,34 @@ final class EdgeProxy: Sendable {
 
     // MARK: finishing
 
-    private func finish(_ result: EdgeResponse, exchange: Exchange, context: EdgeRequestContext) async -> Response {
+    private func finish(_ result: EdgeResponse, exchange: Exchange, context: EdgeRequestContext) -> Response {
         var headers = HTTPFields()
+        headers.reserveCapacity(result.headers.count + exchange.setCookies.count + 4)
         for (name, value) in result.headers {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         for cookie in exchange.setCookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
         // What ALB puts on the responses it makes itself (not on a target's).
         if result.targetStatus == nil { headers[.server] = "awselb/2.0" }
-        var timing = "lb-auth;dur=\(Self.milliseconds(exchange.authSeconds))"
-        if result.targetSeconds >= 0 { timing += ", target;dur=\(Self.milliseconds(result.targetSeconds))" }
-        headers[.init("Server-Timing")!] = timing
+        var timing = "lb-auth;dur=" + LogFormat.fixed3(exchange.authSeconds * 1000)
+        if result.targetSeconds >= 0 { timing += ", target;dur=" + LogFormat.fixed3(result.targetSeconds * 1000) }
+        headers[Self.serverTimingField] = timing
         if headers[.contentType] == nil, result.body.readableBytes > 0 { headers[.contentType] = "application/octet-stream" }
-        headers[.contentLength] = "\(result.body.readableBytes)"
+        headers[.contentLength] = String(result.body.readableBytes)
         let status = HTTPResponse.Status(code: result.status, reasonPhrase: EdgeResponse.reasonPhrase(result.status))
+        metrics.answered(result)
 
         if let accessLog {
             let total = Self.seconds(since: exchange.received)
+            let handshake = handshakes.facts(for: context.channel)
             var entry = AccessLogEntry(
                 time: Date(), elb: elbID, clientAddress: exchange.facts.sourceIP, clientPort: exchange.clientPort,
                 elbStatusCode: result.status, receivedBytes: exchange.receivedBytes,
                 sentBytes: result.body.readableBytes + headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 } + 17,
-                method: exchange.facts.method,
-                url: "https://\(exchange.facts.host.isEmpty ? "-" : exchange.facts.host)\(exchange.facts.path)" + (exchange.facts.rawQuery.isEmpty ? "" : "?\(exchange.facts.rawQuery)"),
+                method: exchange.facts.method, url: requestURL(exchange.facts),
                 traceID: exchange.traceID, requestCreationTime: exchange.createdAt,
-                actionsExecuted: exchange.decision?.actionsExecuted ?? exchange.fallbackActions, connTraceID: "TID_\(Self.hex(16))")
+                actionsExecuted: exchange.decision?.actionsExecuted ?? exchange.fallbackActions,
+                connTraceID: "TID_" + LogFormat.randomHex(bytes: 16))
             entry.target = result.target
             entry.targetStatusCode = result.targetStatus
             if result.targetSeconds >= 0 {
@@ -227,11 +273,12 @@ final class EdgeProxy: Sendable {
                 entry.requestProcessingTime = total
                 entry.responseProcessingTime = 0
             }
-            entry.userAgent = exchange.facts.headers.first { $0.name.lowercased() == "user-agent" }?.value
-            entry.sslProtocol = await context.tlsProtocolName()
+            entry.userAgent = exchange.facts.headers.first { $0.name.utf8.count == 10 && $0.name.lowercased() == "user-agent" }?.value
+            entry.sslProtocol = handshake?.protocolName
+            entry.sslCipher = handshake?.cipherName
             entry.targetGroupARN = result.targetGroup.map(targetGroupARN)
             entry.domainName = exchange.facts.hostWithoutPort
-            entry.chosenCertARN = "arn:aws:acm:\(config.region):\(config.accountID):certificate/gauntlet-stack-ca"
+            entry.chosenCertARN = chosenCertARN
             if let decision = exchange.decision { entry.matchedRulePriority = decision.priority ?? 0 }
             entry.redirectURL = result.redirectURL
             entry.errorReason = result.errorReason
@@ -240,9 +287,35 @@ final class EdgeProxy: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: result.body))
     }
 
-    func targetGroupARN(_ name: String) -> String {
-        "arn:aws:elasticloadbalancing:\(config.region):\(config.accountID):targetgroup/\(name)/\(Self.stableHex(name))"
+    /// The access log's `request` URL as AWS writes it: always `https://host:port/path?query`, the listener's
+    /// port standing in when the Host header has none (whatever host the client claimed).
+    func requestURL(_ facts: RequestFacts) -> String {
+        var url = "https://"
+        if facts.host.isEmpty {
+            url += "-"
+        } else {
+            url += facts.host
+        }
+        if facts.host.isEmpty || facts.hostWithoutPort == facts.host {
+            url += ":"
+            url += String(listenerPort.value)
+        }
+        url += facts.path
+        if !facts.rawQuery.isEmpty {
+            url += "?"
+            url += facts.rawQuery
+        }
+        return url
     }
+
+    func targetGroupARN(_ name: String) -> String {
+        targetGroupARNs[name] ?? "arn:aws:elasticloadbalancing:\(config.region):\(config.accountID):targetgroup/\(name)/\(Self.stableHex(name))"
+    }
+
+    static let serverTimingField = HTTPField.Name("Server-Timing")!
+    static let traceIDField = HTTPField.Name("X-Amzn-Trace-Id")!
+    /// The LB's own counters (a Gauntlet extension: ALB publishes its metrics to CloudWatch, not on a path).
+    static let metricsPath = "/.well-known/alb-metrics"
 
     // MARK: small helpers
 
@@ -253,25 +326,19 @@ final class EdgeProxy: Sendable {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    static func milliseconds(_ seconds: Double) -> String { String(format: "%.3f", seconds * 1000) }
-
-    static func hex(_ bytes: Int) -> String {
-        var g = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
-    }
+    static func milliseconds(_ seconds: Double) -> String { LogFormat.fixed3(seconds * 1000) }
 
     /// A stable 16-hex-digit id derived from a name (ARNs should not change between runs).
     static func stableHex(_ name: String) -> String {
-        SHA256.hash(data: Data(name.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        LogFormat.hex(SHA256.hash(data: Data(name.utf8)).prefix(8))
     }
 
     /// Keeps a client's `Root=` trace id (ALB appends to it); otherwise starts a new one.
     static func traceID(from headers: HTTPFields) -> String {
-        if let sent = headers[HTTPField.Name("X-Amzn-Trace-Id")!], sent.contains("Root="), sent.utf8.count < 256,
-           sent.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\"" }) {
+        if let sent = headers[traceIDField], sent.utf8.count < 256, sent.contains("Root="),
+           sent.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") }) {
             return sent
         }
-        let epoch = String(format: "%08x", Int(Date().timeIntervalSince1970))
-        return "Root=1-\(epoch)-\(hex(12))"
+        return "Root=1-" + LogFormat.hex(Int(Date().timeIntervalSince1970), width: 8) + "-" + LogFormat.randomHex(bytes: 12)
     }
 }

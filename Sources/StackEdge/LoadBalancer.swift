@@ -27,6 +27,7 @@ public final class LoadBalancer: Service, Sendable {
 
     private let proxy: EdgeProxy
     private let http: HTTPClient
+    private let targetHTTP: HTTPClient
     private let tls: EdgeTLS
     private let accessLog: AccessLogWriter?
     private let onRunning: @Sendable (Int) async -> Void
@@ -60,13 +61,23 @@ public final class LoadBalancer: Service, Sendable {
         httpConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
         self.http = http
+        // Targets: ALB does not validate its targets' certificates (self-signed ones work), so neither does this
+        // client; the identity provider's client above keeps trusting the stack CA only. Its pool per target is
+        // as large as the group's connection cap, so the cap, not the pool, is what a burst meets.
+        var targetTLS = tls.upstream
+        targetTLS.certificateVerification = .none
+        var targetConfig = httpConfig
+        targetConfig.tlsConfiguration = targetTLS
+        targetConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: config.targetMaxConnections)
+        let targetHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: targetConfig)
+        self.targetHTTP = targetHTTP
         let writer = try accessLog.map { try AccessLogWriter(path: $0) }
         self.accessLog = writer
         self.proxy = EdgeProxy(
             config: config,
             idp: IdentityProviderClient(endpoints: idp, credentials: client, http: http, timeout: .seconds(10)),
             cookies: SessionCookieCodec(loadBalancerName: config.name),
-            signer: signerKey, http: http, accessLog: writer, elbID: elbID)
+            signer: signerKey, targetHTTP: targetHTTP, accessLog: writer, elbID: elbID)
     }
 
     /// `lb_signer` for a config, known before the LB exists (the backends need it first).
@@ -78,6 +89,15 @@ public final class LoadBalancer: Service, Sendable {
     static func elbID(for config: EdgeConfig) -> String {
         "app/\(config.name)/\(EdgeProxy.stableHex("\(config.name)/\(config.region)"))"
     }
+
+    /// The LB's counters in Prometheus text (what `GET /.well-known/alb-metrics` serves).
+    public var metricsText: String { proxy.metrics.render(sessions: proxy.sessions.count, gates: proxy.gates) }
+
+    /// Decrypted sessions held in memory now (bounded by `session_cache_size`).
+    public var cachedSessionCount: Int { proxy.sessions.count }
+
+    /// Open listener connections whose handshake facts are held (one entry per connection).
+    public var trackedConnectionCount: Int { proxy.handshakes.count }
 
     /// The bound port (0 until the listener is up).
     public var port: Int { proxy.listenerPort.value }
@@ -103,11 +123,12 @@ public final class LoadBalancer: Service, Sendable {
         let proxy = self.proxy
         let app = Application(
             responder: EdgeResponder(proxy: proxy),
-            server: try .tls(.http1(configuration: .init(
-                idleTimeout: .seconds(60),
-                // ALB: 16 KB per header line, 64 KB of headers in all; beyond that, 400.
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)
-            )), tlsConfiguration: tls.listener),
+            server: try EdgeTLSChannel.server(
+                http: .init(
+                    idleTimeout: .seconds(60),
+                    // ALB: 16 KB per header line, 64 KB of headers in all; beyond that, 400.
+                    httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)),
+                tls: tls.listener, handshakes: proxy.handshakes),
             configuration: .init(address: .hostname("127.0.0.1", port: config.listenerPort), serverName: nil),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
@@ -131,6 +152,7 @@ public final class LoadBalancer: Service, Sendable {
     }
 
     private func shutdownClients() async {
+        try? await targetHTTP.shutdown()
         try? await http.shutdown()
         accessLog?.close()
     }

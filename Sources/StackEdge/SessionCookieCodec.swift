@@ -79,16 +79,19 @@ public struct SessionCookieCodec: Sendable {
     /// Number of consecutive shards present (`-0`, `-1`, …).
     public static func shardCount(in cookies: [String: String]) -> Int {
         var count = 0
-        while count < maxShards, cookies["\(sessionCookiePrefix)\(count)"] != nil { count += 1 }
+        while count < maxShards, cookies[shardNames[count]] != nil { count += 1 }
         return count
     }
 
     /// The session in the request's cookies, or nil when absent, tampered, truncated or past its timeout.
     public func decodeSession(from cookies: [String: String], now: Int) -> EdgeSession? {
-        let count = Self.shardCount(in: cookies)
-        guard count > 0 else { return nil }
-        let joined = (0..<count).map { cookies["\(Self.sessionCookiePrefix)\($0)"]! }.joined()
-        guard let session = open(EdgeSession.self, from: joined), now < session.sessionExpiresAt else { return nil }
+        guard let sealed = Self.sealedSession(in: cookies) else { return nil }
+        return decodeSession(sealed: sealed, now: now)
+    }
+
+    /// The session sealed in `sealed` (the joined shards), or nil when tampered or past its timeout.
+    public func decodeSession(sealed: String, now: Int) -> EdgeSession? {
+        guard let session = open(EdgeSession.self, from: sealed), now < session.sessionExpiresAt else { return nil }
         return session
     }
 
@@ -104,16 +107,43 @@ public struct SessionCookieCodec: Sendable {
     }
 
     /// Parses `Cookie:` header values into name → value (first occurrence wins, as browsers send the most specific first).
+    /// Works on the header's bytes: a session cookie is several kilobytes, and this runs on every request.
     public static func parseCookies(_ headerValues: [String]) -> [String: String] {
         var cookies: [String: String] = [:]
         for header in headerValues {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.trimmingCharacters(in: .whitespaces)
-                guard let eq = trimmed.firstIndex(of: "=") else { continue }
-                let name = String(trimmed[..<eq])
-                if cookies[name] == nil { cookies[name] = String(trimmed[trimmed.index(after: eq)...]) }
+            let utf8 = header.utf8
+            var start = utf8.startIndex
+            while start < utf8.endIndex {
+                let end = utf8[start...].firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
+                var pairStart = start
+                while pairStart < end, utf8[pairStart] == UInt8(ascii: " ") || utf8[pairStart] == UInt8(ascii: "\t") {
+                    pairStart = utf8.index(after: pairStart)
+                }
+                var pairEnd = end
+                while pairEnd > pairStart {
+                    let before = utf8.index(before: pairEnd)
+                    guard utf8[before] == UInt8(ascii: " ") || utf8[before] == UInt8(ascii: "\t") else { break }
+                    pairEnd = before
+                }
+                if let eq = utf8[pairStart..<pairEnd].firstIndex(of: UInt8(ascii: "=")) {
+                    let name = String(Substring(utf8[pairStart..<eq]))
+                    if cookies[name] == nil { cookies[name] = String(Substring(utf8[utf8.index(after: eq)..<pairEnd])) }
+                }
+                start = end < utf8.endIndex ? utf8.index(after: end) : end
             }
         }
         return cookies
     }
+
+    /// The session shards joined in order (what was sealed), or nil when there are none.
+    public static func sealedSession(in cookies: [String: String]) -> String? {
+        let count = shardCount(in: cookies)
+        guard count > 0 else { return nil }
+        var joined = ""
+        for index in 0..<count { joined += cookies[shardNames[index]]! }
+        return joined
+    }
+
+    /// `AWSELBAuthSessionCookie-0` … built once, not per request.
+    static let shardNames = (0..<maxShards).map { "\(sessionCookiePrefix)\($0)" }
 }

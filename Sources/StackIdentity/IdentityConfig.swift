@@ -15,6 +15,7 @@ import StackSupport
 ///   resource_server: {identifier: gauntlet-upload, scopes: [events.write]}
 ///   tokens: {access_seconds: 3600, id_seconds: 3600, refresh_seconds: 2592000, code_seconds: 300}
 ///   quota: {auth_rps: 120}
+///   store: {max_refresh_tokens: 100000, max_refresh_tokens_per_user: 50, max_pending: 50000}
 ///   password_hash_rounds: 10000
 ///   prevent_user_existence_errors: true
 /// ```
@@ -28,6 +29,8 @@ public struct IdentityConfig: StackConfigSection {
     public var resourceServer = ResourceServerConfig()
     public var tokens = TokenLifetimes()
     public var quota = Quota()
+    /// Caps on what the provider holds in memory besides expiry (refresh tokens, codes, CSRF tokens, sessions).
+    public var store = StoreLimits()
     /// PBKDF2-HMAC-SHA256 rounds for stored passwords. 10 000 keeps the store a real slow hash while a
     /// whole InitiateAuth (hash check plus two RS256 signatures) measured ~18 ms server-side in a debug build
     /// on a 2-core machine under load 19; a release build is several times faster, so Cognito's default
@@ -43,7 +46,7 @@ public struct IdentityConfig: StackConfigSection {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case poolId = "pool_id", issuer, demoUsers = "demo_users", users, groups, clients
-        case resourceServer = "resource_server", tokens, quota, passwordHashRounds = "password_hash_rounds"
+        case resourceServer = "resource_server", tokens, quota, store, passwordHashRounds = "password_hash_rounds"
         case preventUserExistenceErrors = "prevent_user_existence_errors", maxBodyBytes = "max_body_bytes"
     }
 
@@ -60,6 +63,7 @@ public struct IdentityConfig: StackConfigSection {
         resourceServer = try c.value(.resourceServer, default: d.resourceServer)
         tokens = try c.value(.tokens, default: d.tokens)
         quota = try c.value(.quota, default: d.quota)
+        store = try c.value(.store, default: d.store)
         passwordHashRounds = try c.value(.passwordHashRounds, default: d.passwordHashRounds)
         preventUserExistenceErrors = try c.value(.preventUserExistenceErrors, default: d.preventUserExistenceErrors)
         maxBodyBytes = try c.value(.maxBodyBytes, default: d.maxBodyBytes)
@@ -229,6 +233,35 @@ public struct IdentityConfig: StackConfigSection {
             burst = try c.decodeIfPresent(Double.self, forKey: .burst)
             guard authRps > 0 else {
                 throw DecodingError.dataCorruptedError(forKey: .authRps, in: c, debugDescription: "must be > 0")
+            }
+        }
+    }
+
+    /// Memory bounds for the provider's state. Entries also expire as Cognito's do (codes after
+    /// `tokens.code_seconds`, hosted-UI sessions and CSRF tokens after an hour, refresh tokens after
+    /// `tokens.refresh_seconds`); the caps hold when a long load test logs in faster than they expire.
+    /// Past a cap the entries nearest their expiry go first.
+    public struct StoreLimits: StackConfigSection, Equatable {
+        /// Refresh tokens in all.
+        public var maxRefreshTokens = 100_000
+        /// Refresh tokens per user and app client: a new login past it revokes that user's oldest.
+        public var maxRefreshTokensPerUser = 50
+        /// Each of: unredeemed codes, CSRF tokens, hosted-UI sessions.
+        public var maxPending = 50_000
+        public init() {}
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case maxRefreshTokens = "max_refresh_tokens", maxRefreshTokensPerUser = "max_refresh_tokens_per_user", maxPending = "max_pending"
+        }
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Self()
+            maxRefreshTokens = try c.value(.maxRefreshTokens, default: d.maxRefreshTokens)
+            maxRefreshTokensPerUser = try c.value(.maxRefreshTokensPerUser, default: d.maxRefreshTokensPerUser)
+            maxPending = try c.value(.maxPending, default: d.maxPending)
+            for (key, value) in [(CodingKeys.maxRefreshTokens, maxRefreshTokens), (.maxRefreshTokensPerUser, maxRefreshTokensPerUser), (.maxPending, maxPending)]
+            where !(1...10_000_000).contains(value) {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be 1...10000000; got \(value)")
             }
         }
     }

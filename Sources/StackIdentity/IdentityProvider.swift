@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import StackSupport
 import Synchronization
 
@@ -20,7 +21,7 @@ public final class IdentityProvider: Sendable {
     public let bound: BoundPort
     public let stackMetrics: StackMetrics
     let metrics: IdentityMetrics
-    let store = Mutex(SessionStore())
+    let store: Mutex<SessionStore>
     let bucket: Mutex<TokenBucket>
     let clock: @Sendable () -> Double
     private let context: StackContext
@@ -51,10 +52,14 @@ public final class IdentityProvider: Sendable {
         self.stackMetrics = StackMetrics()
         self.metrics = IdentityMetrics(metrics: stackMetrics)
         self.bucket = Mutex(TokenBucket(rate: config.quota.authRps, burst: config.quota.burst))
+        self.store = Mutex(SessionStore(limits: config.store))
         self.clock = clock
         self.context = context
         self.decoyHash = PasswordHash(password: SessionStore.randomToken(), rounds: config.passwordHashRounds)
     }
+
+    /// What the provider holds in memory now, by kind (each bounded by expiry and by `identity.store`).
+    public var storeCounts: (refreshTokens: Int, codes: Int, csrf: Int, sessions: Int, revoked: Int) { store.withLock { $0.counts } }
 
     /// The HTTPS listener as a `Service` for the runner's `ServiceGroup`.
     public func application(logger: Logger) throws -> Application<RouterResponder<BasicRequestContext>> {
@@ -69,6 +74,11 @@ public final class IdentityProvider: Sendable {
         addOAuth(to: router)
         addDiscovery(to: router)
         router.get("/metrics") { _, _ in
+            let counts = self.storeCounts
+            for (kind, count) in [("refresh_tokens", counts.refreshTokens), ("codes", counts.codes), ("csrf_tokens", counts.csrf),
+                                  ("sessions", counts.sessions), ("revoked_origins", counts.revoked)] {
+                self.stackMetrics.registry.makeGauge(name: "idp_store_entries", labels: [("kind", kind)]).set(Double(count))
+            }
             var headers = HTTPFields()
             headers[.contentType] = StackMetrics.contentType
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: self.stackMetrics.render())))

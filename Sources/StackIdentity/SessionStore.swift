@@ -38,6 +38,18 @@ struct SessionStore: Sendable {
     /// `origin_jti`s whose tokens are revoked (RevokeToken, GlobalSignOut), with when they would have expired.
     private var revokedOrigins: [String: Int] = [:]
     private var lastSweep = 0
+    /// Each (user, client)'s refresh tokens, oldest first, for the per-user cap.
+    private var refreshByUser: [String: [String]] = [:]
+    let limits: IdentityConfig.StoreLimits
+
+    init(limits: IdentityConfig.StoreLimits = .init()) {
+        self.limits = limits
+    }
+
+    /// Entries held, by kind (for the provider's metrics and the soak benchmark).
+    var counts: (refreshTokens: Int, codes: Int, csrf: Int, sessions: Int, revoked: Int) {
+        (refreshTokens.count, codes.count, csrf.count, sessions.count, revokedOrigins.count)
+    }
 
     static func randomToken(bytes: Int = 32) -> String {
         var rng = SystemRandomNumberGenerator()
@@ -52,6 +64,17 @@ struct SessionStore: Sendable {
         let origin = UUID().uuidString.lowercased()
         refreshTokens[token] = RefreshRecord(
             username: username, clientId: clientId, scope: scope, authTime: authTime, originJti: origin, expires: now + lifetime)
+        let owner = username + "\u{0}" + clientId
+        refreshByUser[owner, default: []].append(token)
+        if let tokens = refreshByUser[owner], tokens.count > limits.maxRefreshTokensPerUser {
+            let excess = tokens.count - limits.maxRefreshTokensPerUser
+            for old in tokens.prefix(excess) { refreshTokens[old] = nil }
+            refreshByUser[owner] = Array(tokens.dropFirst(excess))
+        }
+        if refreshTokens.count > limits.maxRefreshTokens {
+            Self.trim(&refreshTokens, to: limits.maxRefreshTokens, now: now) { $0.expires }
+            rebuildRefreshIndex()
+        }
         return (token, origin)
     }
 
@@ -99,6 +122,7 @@ struct SessionStore: Sendable {
         sweep(now: now)
         let code = UUID().uuidString.lowercased()
         codes[code] = record
+        if codes.count > limits.maxPending { Self.trim(&codes, to: limits.maxPending, now: now) { $0.expires } }
         return code
     }
 
@@ -114,6 +138,7 @@ struct SessionStore: Sendable {
         sweep(now: now)
         let token = Self.randomToken()
         csrf[token] = now + lifetime
+        if csrf.count > limits.maxPending { Self.trim(&csrf, to: limits.maxPending, now: now) { $0 } }
         return token
     }
 
@@ -125,6 +150,7 @@ struct SessionStore: Sendable {
     mutating func startSession(username: String, authTime: Int, now: Int, lifetime: Int = 3600) -> String {
         let id = Self.randomToken()
         sessions[id] = HostedSession(username: username, authTime: authTime, expires: now + lifetime)
+        if sessions.count > limits.maxPending { Self.trim(&sessions, to: limits.maxPending, now: now) { $0.expires } }
         return id
     }
 
@@ -146,5 +172,25 @@ struct SessionStore: Sendable {
         csrf = csrf.filter { $0.value > now }
         sessions = sessions.filter { $0.value.expires > now }
         revokedOrigins = revokedOrigins.filter { $0.value > now }
+        rebuildRefreshIndex()
+    }
+
+    /// Brings `entries` under `cap`: expired entries first, then those nearest their expiry, down to 90% of
+    /// the cap so that the sort is paid once per many inserts, not on each.
+    static func trim<Value>(_ entries: inout [String: Value], to cap: Int, now: Int, expires: (Value) -> Int) {
+        entries = entries.filter { expires($0.value) > now }
+        guard entries.count > cap else { return }
+        let keep = max(1, cap * 9 / 10)
+        let doomed = entries.sorted { expires($0.value) < expires($1.value) }.prefix(entries.count - keep)
+        for (key, _) in doomed { entries[key] = nil }
+    }
+
+    private mutating func rebuildRefreshIndex() {
+        var index: [String: [(token: String, expires: Int)]] = [:]
+        for (token, record) in refreshTokens {
+            index[record.username + "\u{0}" + record.clientId, default: []].append((token, record.expires))
+        }
+        // Issue order is expiry order: every token of a client has the same lifetime.
+        refreshByUser = index.mapValues { $0.sorted { $0.expires < $1.expires }.map(\.token) }
     }
 }

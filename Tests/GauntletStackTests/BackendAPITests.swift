@@ -299,10 +299,14 @@ struct BackendAPITests {
         let config = try StackConfigLoader.decode(BackendsConfig.self, yaml: "manager_port: 8444\n")
         #expect(config.managerPort == 8444 && config.analyticsPort == 0)
         #expect(config.analyticsGroups == ["analysts", "managers"])
+        #expect(config.maxConcurrentRequests == 64 && config.maxQueuedRequests == 128 && config.queueWait == 0.1)
         for (yaml, message) in [
             ("retention_days: 0\n", "retention_days must be 1...3650"),
             ("manager_groups: []\n", "at least one group"),
             ("manager_prot: 1\n", "unknown key 'manager_prot'"),
+            ("max_concurrent_requests: 0\n", "must be 1...100000; got 0"),
+            ("max_queued_requests: -1\n", "must be 0...1000000; got -1"),
+            ("queue_wait: 90\n", "must be 0...60 seconds; got 90"),
         ] {
             do {
                 _ = try StackConfigLoader.decode(BackendsConfig.self, yaml: yaml)

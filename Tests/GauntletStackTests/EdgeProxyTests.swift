@@ -237,6 +237,33 @@ struct EdgeProxyTests {
         #expect(lines.contains { $0.contains(" 401 - ") })
     }
 
+    @Test func accessLogNamesTheCipherAndAlwaysThePort() async throws {
+        let captured = LogCapture()
+        let text = try await withLog { h in
+            captured.path.withLock { $0 = String(h.lbPort) }
+            _ = try await h.get("/", headers: [("Host", "evil.example.com")])
+            _ = try await h.get("/", headers: [("Host", "evil.example.com:8443")])
+            _ = try await h.get("/x?y=1")
+            _ = try await h.get("/manager/api/x")
+            _ = try await h.get("/manager/api/y")
+        }
+        let lines = text.split(separator: "\n").map(String.init)
+        let lbPort = captured.path.withLock { $0 }
+        #expect(lines.contains { $0.contains("\"GET https://evil.example.com:\(lbPort)/ HTTP/1.1\"") }, "\(text)")
+        #expect(lines.contains { $0.contains("\"GET https://evil.example.com:8443/ HTTP/1.1\"") }, "\(text)")
+        #expect(lines.contains { $0.contains("\"GET https://127.0.0.1:\(lbPort)/x?y=1 HTTP/1.1\"") }, "\(text)")
+        // Field 15 is ssl_cipher, 16 ssl_protocol (after the quoted request and user agent).
+        let regex = try NSRegularExpression(pattern: Self.athenaRegex)
+        for line in lines {
+            let match = try #require(regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)), "\(line)")
+            let cipher = String(line[Range(match.range(at: 19), in: line)!])
+            let version = String(line[Range(match.range(at: 20), in: line)!])
+            #expect(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"].contains(cipher) || cipher.hasPrefix("ECDHE-"), "\(line)")
+            #expect(version == "TLSv1.3" || version == "TLSv1.2", "\(line)")
+        }
+        #expect(lines.count == 5)
+    }
+
     /// AWS's documented Athena RegexSerDe pattern for ALB access logs (with classification and conn_trace_id).
     static let athenaRegex = #"([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*):([0-9]*) ([^ ]*)[:-]([0-9]*) ([-.0-9]*) ([-.0-9]*) ([-.0-9]*) (|[-0-9]*) (-|[-0-9]*) ([-0-9]*) ([-0-9]*) \"([^ ]*) (.*) (- |[^ ]*)\" \"([^\"]*)\" ([A-Z0-9-_]+) ([A-Za-z0-9.-]*) ([^ ]*) \"([^\"]*)\" \"([^\"]*)\" \"([^\"]*)\" ([-.0-9]*) ([^ ]*) \"([^\"]*)\" \"([^\"]*)\" \"([^ ]*)\" \"([^\s]+?)\" \"([^\s]+)\" \"([^ ]*)\" \"([^ ]*)\" ?([^ ]*)? ?( .*)?"#
 

@@ -172,7 +172,8 @@ final class FakeIdentityCounters: Sendable {
     let tokenCalls = Atomic<Int>(0)
 }
 
-/// A target that echoes what reached it: every header as JSON, marked with its name; `/slow` sleeps 1.5 s.
+/// A target that echoes what reached it: every header as JSON, marked with its name; `/slow` sleeps 1.5 s and
+/// `/busy` 50 ms (a target with a known capacity per connection).
 func echoTargetRouter(name: String) -> Router<BasicRequestContext> {
     let router = Router()
     router.get("/", use: handler)
@@ -180,6 +181,7 @@ func echoTargetRouter(name: String) -> Router<BasicRequestContext> {
     router.on("**", method: .post, use: handler)
     @Sendable func handler(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         if request.uri.path.hasSuffix("/slow") { try await Task.sleep(for: .milliseconds(1500)) }
+        if request.uri.path.hasSuffix("/busy") { try await Task.sleep(for: .milliseconds(50)) }
         var headers: [String: [String]] = [:]
         for field in request.headers { headers[field.name.canonicalName, default: []].append(field.value) }
         headers["host", default: []].append(request.head.authority ?? "")
