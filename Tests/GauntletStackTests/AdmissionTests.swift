@@ -31,10 +31,13 @@ struct AdmissionTests {
         guard case let .queued(first) = state.arrive(), case let .queued(second) = state.arrive() else {
             Issue.record("both should queue"); return
         }
-        #expect(state.abandon(first))
-        #expect(!state.abandon(first), "gone already")
+        let abandoned = state.abandon(first)
+        let again = state.abandon(first)
+        #expect(abandoned)
+        #expect(!again, "gone already")
         #expect(state.depart() == .admit(ticket: second), "first in line now is the second")
-        #expect(!state.abandon(second), "admitted: it holds the slot")
+        let late = state.abandon(second)
+        #expect(!late, "admitted: it holds the slot")
         #expect(state.active == 1)
     }
 

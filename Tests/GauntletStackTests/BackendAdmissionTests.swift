@@ -22,7 +22,7 @@ struct BackendAdmissionTests {
             try await client.execute(uri: "/manager/api/ping", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "1")
-                #expect(response.headers[HTTPField.Name("X-Served-By")!] == "manager-ui")
+                #expect(response.headers[.xServedBy] == "manager-ui")
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)

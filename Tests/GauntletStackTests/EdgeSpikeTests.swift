@@ -6,8 +6,10 @@ import Testing
 
 @testable import StackEdge
 
-/// Issue 14's spike at rates a 2-core CI machine holds: a target group of known capacity (4 connections to a
-/// target that takes 50 ms: 80 requests/s), offered 20/s, then 300/s for 2 s, then 20/s again, open loop.
+/// Issue 14's spike at rates a 2-core CI machine holds: a target group of known capacity (1 connection to a
+/// target that takes 50 ms: 20 requests/s), offered 5/s, then 60/s for 2 s, then 5/s again, open loop. The
+/// LB and the client share one debug-built process on a busy 2-core machine, so the rates stay where that
+/// process keeps up: what is measured is the LB's shedding, not the test's own CPU.
 /// The LB must shed the excess fast with ALB's answers and be back to its pre-spike latency within seconds.
 @Suite("the load balancer under a spike", .serialized)
 struct EdgeSpikeTests {
@@ -68,8 +70,8 @@ struct EdgeSpikeTests {
         try await EdgeHarness.with(configure: { config, manager, _ in
             var c = config.withTargets(EdgeConfig.managerTargetGroup, [manager])
             c.targetGroups["bounded"] = .init(targets: [manager])
-            c.targetMaxConnections = 4
-            c.targetMaxQueued = 4
+            c.targetMaxConnections = 1
+            c.targetMaxQueued = 1
             c.targetConnectionWait = 0.02
             c.rules.insert(ListenerRule(priority: 1, conditions: [.pathPattern([.init("/bounded/*", caseSensitive: true)])],
                                         actions: [.forward(targetGroup: "bounded")]), at: 0)
@@ -78,12 +80,18 @@ struct EdgeSpikeTests {
             var clientConfig = HTTPClient.Configuration(tlsConfiguration: EdgeTestPKI.shared.client)
             clientConfig.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
-            // Warm the client's connections so the first second measures the LB, not handshakes.
-            _ = await Self.openLoop(url: h.base + "/bounded/busy", client: client, seconds: 1, rate: { _ in 40 })
+            // Open the client's whole pool first (16 requests at once), so that the spike measures the LB's
+            // answers, not new TLS handshakes in a debug build sharing the process with the LB.
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { _ = try? await client.execute(HTTPClientRequest(url: h.base + "/bounded/busy"), timeout: .seconds(10)) }
+                }
+            }
+            _ = await Self.openLoop(url: h.base + "/bounded/busy", client: client, seconds: 1, rate: { _ in 5 })
             let rssBefore = Self.residentBytes()
 
             let samples = await Self.openLoop(url: h.base + "/bounded/busy", client: client, seconds: total) { t in
-                t >= spikeStart && t < spikeEnd ? 300 : 20
+                t >= spikeStart && t < spikeEnd ? 60 : 5
             }
             let rssAfter = Self.residentBytes()
             try await client.shutdown()
@@ -91,8 +99,10 @@ struct EdgeSpikeTests {
             let statuses = Dictionary(grouping: samples, by: \.status).mapValues(\.count)
             #expect(Set(statuses.keys).isSubset(of: [200, 503, 504]), "\(statuses)")
             let refused = samples.filter { $0.status == 503 }
-            #expect(refused.count >= 100, "the spike offered 600 against ~160 of capacity: \(statuses)")
-            #expect(Self.p99(refused.map(\.service)) < 0.1, "refusals must be fast: p99 \(Self.p99(refused.map(\.service)))")
+            #expect(refused.count >= 50, "the spike offered 120 against ~40 of capacity: \(statuses)")
+            let slowRefusals = Dictionary(grouping: refused.filter { $0.service >= 0.1 }) { Int($0.intended) }.mapValues(\.count)
+            #expect(Self.p99(refused.map(\.service)) < 0.1,
+                    "refusals must be fast: p99 \(Self.p99(refused.map(\.service))) s; slow ones by second: \(slowRefusals)")
 
             // Per-second p99 by intended second: before the spike, and from 5 s after it on.
             let bySecond = Dictionary(grouping: samples) { Int($0.intended) }.mapValues { Self.p99($0.map(\.latency)) }
