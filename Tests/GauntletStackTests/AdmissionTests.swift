@@ -53,7 +53,9 @@ struct AdmissionTests {
         #expect(await gate.acquire() == .refused(.queueFull))
         #expect(await waited == .refused(.waitTimeout))
         let elapsed = clock.now - started
-        #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(2), "\(elapsed)")
+        // Only a lower bound: how soon after maxWait the timer runs depends on the machine (the whole suite runs
+        // in parallel on 2 cores); that the refusal says `waitTimeout` shows it was the timer that ended the wait.
+        #expect(elapsed >= .milliseconds(45), "\(elapsed)")
 
         async let admitted = gate.acquire()
         try? await Task.sleep(for: .milliseconds(5))
