@@ -26,7 +26,8 @@ done
 WORK=$(mktemp -d /tmp/gauntlet-lb-bench.XXXXXX)
 STACK_PID=""
 cleanup() {
-  [ -n "$STACK_PID" ] && kill "$STACK_PID" 2>/dev/null && wait "$STACK_PID" 2>/dev/null
+  # `wait` answers the killed stack's 143: without `|| true`, set -e would end the trap before nginx stops.
+  { [ -n "$STACK_PID" ] && kill "$STACK_PID" 2>/dev/null && wait "$STACK_PID" 2>/dev/null; } || true
   for conf in upstream proxy; do
     [ -f "$WORK/$conf.conf" ] && nginx -c "$WORK/$conf.conf" -p "$WORK" -s stop 2>/dev/null
   done

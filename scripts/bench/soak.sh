@@ -23,7 +23,7 @@ done
 WORK=$(mktemp -d /tmp/gauntlet-soak.XXXXXX)
 STACK_PID="" RUN_PID="" WRK_PID=""
 cleanup() {
-  for pid in $WRK_PID $RUN_PID $STACK_PID; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  for pid in $WRK_PID $RUN_PID $STACK_PID; do { kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; } || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -94,7 +94,7 @@ while kill -0 "$RUN_PID" 2>/dev/null; do
 done
 wait "$RUN_PID" || echo "warning: gauntlet run exited $? (thresholds are not the point here)" >&2
 RUN_PID=""
-kill "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null; WRK_PID=""
+kill "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null || true; WRK_PID=""
 
 logins=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
 python3 - "$WORK/samples.txt" "$WORK/run/summary.json" "${logins:-0}" "$MINUTES" <<'PY'
