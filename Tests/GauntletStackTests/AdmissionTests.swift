@@ -69,7 +69,9 @@ struct AdmissionTests {
 
     @Test("many callers through a small gate: never more than the limit inside at once, none lost")
     func gateUnderContention() async {
-        let gate = AdmissionGate(limit: 3, queueLimit: 1000, maxWait: .seconds(10))
+        // A wait far longer than the test: only a lost wake-up, never a starved machine (10 s was too short when
+        // the whole suite ran on 2 cores), leaves a caller refused and the count short.
+        let gate = AdmissionGate(limit: 3, queueLimit: 1000, maxWait: .seconds(300))
         final class Counts: Sendable {
             let inside = Atomic<Int>(0), peak = Atomic<Int>(0), served = Atomic<Int>(0)
         }
