@@ -1,6 +1,7 @@
 #ifndef GAUNTLET_CCURL_SHIM_H
 #define GAUNTLET_CCURL_SHIM_H
 #include <curl/curl.h>
+#include <sys/timex.h>
 
 /*
  * curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic, which Swift cannot call.
@@ -23,5 +24,18 @@ static inline CURLcode gauntlet_easy_getinfo_str(CURL *h, CURLINFO i, char **v) 
 
 static inline CURLMcode gauntlet_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 static inline CURLMcode gauntlet_multi_setopt_ptr(CURLM *m, CURLMoption o, void *v) { return curl_multi_setopt(m, o, v); }
+
+/*
+ * The wall clock's synchronisation as the kernel reports it (adjtimex, read-only: modes 0), for a shard's
+ * record of its clock. Returns the clock state (TIME_ERROR: not synchronised); errors in microseconds.
+ */
+static inline int gauntlet_clock_state(long *maxerror, long *esterror, int *unsynchronised) {
+    struct timex t = { 0 };
+    int state = adjtimex(&t);
+    *maxerror = t.maxerror;
+    *esterror = t.esterror;
+    *unsynchronised = (t.status & STA_UNSYNC) != 0;
+    return state;
+}
 
 #endif

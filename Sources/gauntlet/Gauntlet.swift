@@ -26,6 +26,7 @@ struct Gauntlet: AsyncParsableCommand {
             ReportCommand.self,
             CompareCommand.self,
             CapacityCommand.self,
+            MergeCommand.self,
         ]
     )
 

@@ -22,6 +22,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var drive: DriveOptions
 
+    @OptionGroup(title: "Scale-out")
+    var sharding: ShardOptions
+
     func run() async throws {
         var stderr = StandardError()
         let scenario: Scenario
@@ -30,6 +33,12 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             print(error.description, to: &stderr)
             throw GauntletExit.invalidInput
+        }
+        let shard = try sharding.check(scenario)
+        if sharding.local {
+            return try await LocalShards(
+                scenarioPath: self.scenario, scenario: scenario, count: sharding.shards ?? 1, out: drive.out ?? Self.defaultDirectory(for: scenario.name),
+                endpoints: drive.endpoints, workers: drive.workers, quiet: drive.quiet).run()
         }
         let directory = (self.scenario as NSString).deletingLastPathComponent
         let stop = StopSignal()
@@ -63,11 +72,13 @@ struct RunCommand: AsyncParsableCommand {
             print("gauntlet run: cannot create the results directory \(outputDirectory): \(error)", to: &stderr)
             throw GauntletExit.runFailed
         }
-        let options = DriverOptions(
+        var options = DriverOptions(
             workers: drive.workers, stop: stop, gauntletVersion: GauntletVersion.string, scenarioDirectory: directory.isEmpty ? "." : directory,
             onProgress: drive.quiet ? nil : showProgress, onWarning: showWarning,
             requestLogPath: scenario.http.requestLog ? outputDirectory + "/requests.jsonl" : nil,
             intervalsPath: outputDirectory + "/intervals.jsonl")
+        options.shard = shard
+        options.startAt = try sharding.startEpoch()
         let result: RunResult
         do throws(DriverError) {
             result = try await Driver.run(scenario: scenario, endpoints: endpoints, options: options)
@@ -79,15 +90,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         if interactive && !drive.quiet { print("", to: &stderr) }
 
-        let written = RunOutput.write(result, to: outputDirectory, accessLog: embeddedStack?.accessLog, command: "run")
+        var written = RunOutput.write(result, to: outputDirectory, accessLog: embeddedStack?.accessLog, command: "run")
+        if written, shard != nil, let totals = result.totals {
+            written = sharding.writeShardFile(scenarioPath: self.scenario, totals: totals, to: outputDirectory)
+        }
         await stopStack?()
         guard written else { throw GauntletExit.runFailed }
         RunOutput.renderReports(outputDirectory, command: "run")
         print(result.summary.table)
         print("results: \(outputDirectory)")
 
-        if result.summary.targetUnreachable { throw GauntletExit.runFailed }
-        if !result.summary.thresholdsPassed { throw GauntletExit.thresholdFailed }
+        try GauntletExit.check(result.summary)
     }
 
     static func defaultDirectory(for name: String) -> String {

@@ -28,20 +28,8 @@ for tool in nginx wrk h2load hey python3 /usr/bin/time cc; do
 done
 
 WORK=$(mktemp -d /tmp/gauntlet-bench.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$PORT; location / { return 204; } }
-}
-CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK"
-trap 'nginx -c "$WORK/nginx.conf" -p "$WORK" -s stop 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source "$ROOT/scripts/lib/nginx204.sh"
+nginx204_start "$WORK"
 cc -O2 "$ROOT/scripts/bench/libcurl-floor.c" -lcurl -o "$WORK/libcurl-floor"
 sleep 0.5
 URL="http://127.0.0.1:$PORT/"

@@ -8,27 +8,31 @@ public struct RunAccumulator: Sendable {
     public let scenario: Scenario
     public let workers: Int
     private let phaseCount: Int
-    private var corrected: [LatencyHistogram]
-    private var service: [LatencyHistogram]
-    private var counters: [SeriesCounters]
-    private var auth: [LatencyHistogram]
-    private var lag: LatencyHistogram
-    private var generatorLag: LatencyHistogram
-    private var connectionWait: LatencyHistogram
-    private var freshness: LatencyHistogram
-    private var examples: [MisrouteKind: [MisrouteExample]] = [:]
-    private var logins = 0
-    private var loginFailures = 0
-    private var refreshes = 0
-    private var dnsFailures = 0
+    /// This machine's part of a sharded run: the per-second intended rate is its share of the schedule's.
+    public let shard: Shard
+    // Cumulative figures; internal (not private) for `totals` and `add(_:)` in RunAccumulator+Totals.swift.
+    var corrected: [LatencyHistogram]
+    var service: [LatencyHistogram]
+    var counters: [SeriesCounters]
+    var auth: [LatencyHistogram]
+    var lag: LatencyHistogram
+    var generatorLag: LatencyHistogram
+    var connectionWait: LatencyHistogram
+    var freshness: LatencyHistogram
+    var examples: [MisrouteKind: [MisrouteExample]] = [:]
+    var logins = 0
+    var loginFailures = 0
+    var refreshes = 0
+    var dnsFailures = 0
     /// Intervals some but not all workers have reported.
     private var pending: [Int: (reports: Int, record: IntervalRecord)] = [:]
     public private(set) var timeSeries: [TimeSeriesPoint] = []
     public private(set) var intervals: [IntervalHistograms] = []
     public static let examplesPerKind = 10
 
-    public init(scenario: Scenario, workers: Int) {
+    public init(scenario: Scenario, workers: Int, shard: Shard = .whole) {
         self.scenario = scenario
+        self.shard = shard
         self.workers = Swift.max(workers, 1)
         self.phaseCount = Swift.max(scenario.phases.count, 1)
         let series = RequestType.allCases.count * phaseCount
@@ -110,7 +114,8 @@ public struct RunAccumulator: Sendable {
             let schedule = scenario.schedule(for: type)
             guard count.count > 0 || schedule != nil else { continue }
             let t = Double(record.index)
-            let intended = schedule.flatMap { $0.isOpenLoop ? $0.expectedCount(until: Swift.min(t + 1, duration), runDuration: duration) - $0.expectedCount(until: t, runDuration: duration) : nil }
+            let share = 1 / Double(shard.count)
+            let intended = schedule.flatMap { $0.isOpenLoop ? share * ($0.expectedCount(until: Swift.min(t + 1, duration), runDuration: duration) - $0.expectedCount(until: t, runDuration: duration)) : nil }
             timeSeries.append(TimeSeriesPoint(
                 second: record.index, type: type, count: count.count, ok: count.ok, failed: count.failed, rejected: count.rejected,
                 intendedRate: intended, p50: latency.totalCount > 0 ? Double(latency.valueAtPercentile(50)) / 1e6 : nil,
@@ -274,6 +279,19 @@ public struct TimeSeriesPoint: Sendable, Equatable, Codable {
     public var p50: Double?
     public var p99: Double?
     public var max: Double?
+
+    public init(second: Int, type: RequestType, count: Int, ok: Int, failed: Int, rejected: Int, intendedRate: Double?, p50: Double?, p99: Double?, max: Double?) {
+        self.second = second
+        self.type = type
+        self.count = count
+        self.ok = ok
+        self.failed = failed
+        self.rejected = rejected
+        self.intendedRate = intendedRate
+        self.p50 = p50
+        self.p99 = p99
+        self.max = max
+    }
 }
 
 /// One interval's histograms of one request type in one phase: a line of a `.hlog` interval log.
@@ -285,6 +303,14 @@ public struct IntervalHistograms: Sendable, Equatable, Codable {
     /// Microseconds, corrected (from intended send) and service time.
     public var corrected: SparseHistogram
     public var service: SparseHistogram
+
+    public init(index: Int, type: RequestType, phase: String, corrected: SparseHistogram, service: SparseHistogram) {
+        self.index = index
+        self.type = type
+        self.phase = phase
+        self.corrected = corrected
+        self.service = service
+    }
 
     /// The `.hlog` tag: `type/phase`.
     public var tag: String { "\(type.rawValue)/\(phase)" }

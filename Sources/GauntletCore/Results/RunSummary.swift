@@ -35,6 +35,10 @@ public struct RunSummary: Sendable, Equatable, Codable {
     public var thresholds: [ThresholdResult]
     /// Warnings a person must see (the generator fell behind, a target died, …).
     public var warnings: [String]
+    /// Set when this run was one shard of a sharded run (`run --shard K/N`); absent otherwise.
+    public var shard: ShardInfo?
+    /// Set on the result of `gauntlet merge`: the shards it added up; absent otherwise.
+    public var merge: MergeInfo?
 
     public init(
         scenario: ScenarioInfo, machine: MachineInfo, startedAt: String, endedAt: String, elapsed: Double,

@@ -1,7 +1,7 @@
 import Histogram
 
 /// Counters of one series (a request type in a phase) over one interval.
-public struct SeriesCounters: Sendable, Equatable {
+public struct SeriesCounters: Sendable, Equatable, Codable {
     /// Arrivals the schedule (or replay) produced for the series, sent or not: what `count` is held
     /// against. Counted, not computed from the rate, so a Poisson schedule's draw is not taken for a
     /// shortfall (or a surplus).

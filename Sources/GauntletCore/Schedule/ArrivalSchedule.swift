@@ -101,6 +101,18 @@ public enum ArrivalSchedule: Sendable, Equatable {
         while let t = iterator.next() { times.append(t) }
         return times
     }
+
+    /// The intended send times one shard owns: the same walk, keeping the arrivals `shard` owns.
+    public func intendedTimes(runDuration: Double, seed: UInt64, shard: Shard) -> [Double] {
+        var iterator = ArrivalIterator(schedule: self, runDuration: runDuration, seed: seed)
+        var times: [Double] = []
+        var arrival = 0
+        while let t = iterator.next() {
+            if shard.localIndex(ofArrival: arrival) != nil { times.append(t) }
+            arrival += 1
+        }
+        return times
+    }
 }
 
 /// A stretch of the schedule over which the rate changes linearly.

@@ -11,7 +11,7 @@ public enum Driver {
     /// For `target: embedded`, the CLI starts the reference stack, and hands its endpoints here.
     public static func run(scenario: Scenario, endpoints: Endpoints?, options: DriverOptions) async throws(DriverError) -> RunResult {
         let target = try resolveTarget(scenario: scenario, endpoints: endpoints, options: options)
-        let plan = RunPlan(scenario: scenario, target: target, workers: options.workers ?? scenario.http.workers)
+        let plan = RunPlan(scenario: scenario, target: target, workers: options.workers ?? scenario.http.workers, shard: options.shard ?? .whole)
         return try await run(plan: plan, options: options)
     }
 
@@ -19,10 +19,13 @@ public enum Driver {
         let scenario = plan.scenario
         let links = (0..<plan.workers).map { _ in WorkerLink() }
         let stop = options.stop
+        var workers = try makeWorkers(plan: plan, links: links, stop: stop)
+        if let startAt = options.startAt { await waitUntil(startAt, stop: stop) }
         let started = Date()
-        let origin = try startWorkers(plan: plan, links: links, stop: stop)
+        let origin = start(workers)
+        workers.removeAll()  // each thread holds its worker; it is released when the thread ends
 
-        var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers)
+        var accumulator = RunAccumulator(scenario: scenario, workers: plan.workers, shard: plan.shard)
         var requestLog: FileHandle?
         if scenario.http.requestLog, let path = options.requestLogPath {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
@@ -79,18 +82,32 @@ public enum Driver {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let interrupted = stop.isRequested && elapsed < scenario.duration - 0.5
-        let summary = accumulator.summary(
+        var summary = accumulator.summary(
             timing: .init(startedAt: formatter.string(from: started), endedAt: formatter.string(from: Date()), elapsed: min(elapsed, scenario.duration)),
             target: plan.target.lb ?? plan.target.upload ?? plan.target.idp ?? "http",
             gauntletVersion: options.gauntletVersion, partialReason: interrupted ? (stop.reason ?? "stopped early") : nil)
-        return RunResult(summary: summary, timeSeries: accumulator.timeSeries, intervals: accumulator.intervals)
+        if options.shard != nil || options.startAt != nil {
+            summary.shard = ShardInfo(
+                shard: plan.shard, host: summary.machine.hostname, startedAt: started.timeIntervalSince1970, startAt: options.startAt, clock: SystemClock.info)
+        }
+        return RunResult(summary: summary, timeSeries: accumulator.timeSeries, intervals: accumulator.intervals, totals: accumulator.totals)
+    }
+
+    /// The start barrier: sleeps until `epoch` (wall clock, so that shards on several machines start
+    /// together), waking early on a stop request.
+    static func waitUntil(_ epoch: Double, stop: StopSignal) async {
+        while !stop.isRequested {
+            let remaining = epoch - Date().timeIntervalSince1970
+            guard remaining > 0 else { return }
+            try? await Task.sleep(nanoseconds: UInt64(min(remaining, 0.1) * 1e9))
+        }
     }
 }
 
 extension Driver {
-    /// Sets every worker up, then starts each on its own thread at one shared origin (set-up time is
-    /// not schedule lag); returns that origin.
-    static func startWorkers(plan: RunPlan, links: [WorkerLink], stop: StopSignal) throws(DriverError) -> Double {
+    /// Sets every worker up before the start (set-up time is not schedule lag, and a start barrier
+    /// waits after it, so that shards start sending together).
+    static func makeWorkers(plan: RunPlan, links: [WorkerLink], stop: StopSignal) throws(DriverError) -> [Worker] {
         var workers: [Worker] = []
         for id in 0..<plan.workers {
             do {
@@ -99,6 +116,11 @@ extension Driver {
                 throw .startFailed(error.description)
             }
         }
+        return workers
+    }
+
+    /// Starts each worker on its own thread at one shared origin; returns that origin.
+    static func start(_ workers: [Worker]) -> Double {
         let origin = Clock.now()
         for worker in workers {
             // Named from inside the thread (Foundation does not name the OS thread on Linux), in at most
@@ -150,6 +172,10 @@ public struct DriverOptions: Sendable {
     public var requestLogPath: String?
     /// Where to stream `intervals.jsonl` during the run (nil: keep them in `RunResult.intervals`).
     public var intervalsPath: String?
+    /// This machine's part of a sharded run (`run --shard K/N`); nil for an unsharded run.
+    public var shard: Shard?
+    /// A start barrier: epoch seconds (UTC) at which the schedule starts, so that shards start together.
+    public var startAt: Double?
 
     public init(
         workers: Int? = nil, stop: StopSignal = StopSignal(), gauntletVersion: String = DriverInfo.version, scenarioDirectory: String = ".",
@@ -174,6 +200,15 @@ public struct RunResult: Sendable {
     public var summary: RunSummary
     public var timeSeries: [TimeSeriesPoint]
     public var intervals: [IntervalHistograms]
+    /// The cumulative figures in addable form, for a shard's `shard.json`.
+    public var totals: RunTotals?
+
+    public init(summary: RunSummary, timeSeries: [TimeSeriesPoint], intervals: [IntervalHistograms], totals: RunTotals? = nil) {
+        self.summary = summary
+        self.timeSeries = timeSeries
+        self.intervals = intervals
+        self.totals = totals
+    }
 }
 
 public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -56,7 +56,7 @@ struct RequestFactory: Sendable {
         } else {
             uploads = []
         }
-        freshnessGenerator = SeededGenerator(seed: scenario.seed, stream: "freshness-\(share.worker)")
+        freshnessGenerator = SeededGenerator(seed: scenario.seed, stream: "freshness-\(share.streamName)")
     }
 
     /// Registers (or finds) a header set outside the request types': logins, tokens.
@@ -127,7 +127,7 @@ struct RequestFactory: Sendable {
         var payload = variants[Int(lane.generator.next() % UInt64(variants.count))]
         if upload.freshnessSample > 0, !sessions.isEmpty, plan.target.lb != nil, freshnessGenerator.nextUnitInterval() < upload.freshnessSample {
             freshnessSequence += 1
-            let token = "gfresh-\(plan.scenario.seed)-w\(share.worker)-\(freshnessSequence)-\(Int(request.intended * 1000))"
+            let token = "gfresh-\(plan.scenario.seed)-\(share.streamName)-\(freshnessSequence)-\(Int(request.intended * 1000))"
             payload = UploadPayload.make(
                 batch: upload.batches[batch], format: upload.format, encoding: upload.encoding, generator: &freshnessGenerator,
                 variant: freshnessSequence, token: token)

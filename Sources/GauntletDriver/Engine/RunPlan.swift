@@ -9,12 +9,15 @@ public struct RunPlan: Sendable {
     /// A replay: the time-ordered requests to send instead of the scenario's arrival schedules (whose
     /// request types then only name the lanes, their connections and the progress line's rates).
     public var replay: [ReplayItem]?
+    /// This machine's part of a sharded run (arrivals, users, closed-loop connections); `.whole` alone.
+    public var shard: Shard
 
-    public init(scenario: Scenario, target: ResolvedTarget, workers: Int, replay: [ReplayItem]? = nil) {
+    public init(scenario: Scenario, target: ResolvedTarget, workers: Int, replay: [ReplayItem]? = nil, shard: Shard = .whole) {
         self.scenario = scenario
         self.target = target
         self.workers = max(1, workers)
         self.replay = replay
+        self.shard = shard
     }
 
     /// The credential (index into `target.users`) a replay user logs in with: recorded client `id`

@@ -45,7 +45,7 @@ struct WorkerStateMachine {
 
     init(plan: RunPlan, worker: Int) {
         self.plan = plan
-        self.share = WorkerShare(worker: worker, workers: plan.workers)
+        self.share = WorkerShare(worker: worker, workers: plan.workers, shard: plan.shard, roles: plan.target.users.map(\.role))
         self.duration = plan.scenario.duration
         self.phaseEnds = plan.phaseEnds
         self.recorder = WorkerRecorder(worker: worker, phases: plan.scenario.phases)
@@ -70,13 +70,14 @@ struct WorkerStateMachine {
             let iterator = schedule.isOpenLoop && replayShare == nil
                 ? ArrivalIterator(schedule: schedule, runDuration: duration, seed: scenario.seed &+ UInt64(type.index)) : nil
             var connections = scenario.http.connections
-            if case let .max(n) = schedule { connections = n }
-            let initial = share.connections(connections)
+            var closedLoop = false
+            if case let .max(n) = schedule { (connections, closedLoop) = (n, true) }
+            let initial = share.connections(connections, closedLoop: closedLoop)
             let auto = scenario.http.autoConnections && iterator != nil
             var lane = Lane(
                 type: type, index: lanes.count, iterator: iterator, replay: replayShare.map { $0[type] ?? [] },
                 cap: auto ? share.connections(scenario.http.connectionCap) : initial,
-                generator: SeededGenerator(seed: scenario.seed, stream: "\(type.rawValue)-worker-\(share.worker)"))
+                generator: SeededGenerator(seed: scenario.seed, stream: "\(type.rawValue)-\(share.streamName)"))
             for _ in 0..<(auto ? Swift.min(initial, lane.cap) : initial) { lane.adopt(openSlot(lane: lane.index, into: &actions)) }
             lane.advance(share)
             lanes.append(lane)

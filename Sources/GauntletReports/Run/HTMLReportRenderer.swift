@@ -20,6 +20,7 @@ public enum HTMLReportRenderer {
         body += section("Errors", errorSection(summary))
         if let upload = summary.upload { body += section("Uploads", uploadSection(upload)) }
         body += section("Schedule lag", lagSection(summary.scheduleLag))
+        if let merge = summary.merge { body += section("Shards", shardSection(merge)) }
         let footer = "Gauntlet \(escape(summary.scenario.gauntletVersion)) · schema \(summary.schemaVersion) · regenerate with <code>gauntlet report \(escape(run.directory))</code>"
         return page(title: "Gauntlet · \(escape(summary.scenario.name)) · \(passed ? "PASS" : "FAIL")", css: css, body: body, footer: footer)
     }

@@ -31,6 +31,14 @@ public struct RunFiles: Sendable {
 
     /// Loads a run from its directory, or from the path of its `summary.json`.
     public static func load(_ path: String) throws(ReportError) -> RunFiles {
+        let (directory, summary) = try loadSummary(path)
+        let timeSeries: [TimeSeriesPoint] = try jsonLines(at: (directory as NSString).appendingPathComponent("timeseries.jsonl"))
+        let intervals: [IntervalHistograms] = try jsonLines(at: (directory as NSString).appendingPathComponent("intervals.jsonl"))
+        return RunFiles(directory: directory, summary: summary, timeSeries: timeSeries, intervals: intervals)
+    }
+
+    /// Loads only a run's `summary.json` (from its directory or the file's path), and says which directory it is in.
+    public static func loadSummary(_ path: String) throws(ReportError) -> (directory: String, summary: RunSummary) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ReportError(file: path, message: "no such run directory or summary.json")
@@ -48,9 +56,7 @@ public struct RunFiles: Sendable {
         } catch {
             throw ReportError(file: summaryPath, message: "\(error)")
         }
-        let timeSeries: [TimeSeriesPoint] = try jsonLines(at: (directory as NSString).appendingPathComponent("timeseries.jsonl"))
-        let intervals: [IntervalHistograms] = try jsonLines(at: (directory as NSString).appendingPathComponent("intervals.jsonl"))
-        return RunFiles(directory: directory, summary: summary, timeSeries: timeSeries, intervals: intervals)
+        return (directory, summary)
     }
 
     /// Decodes a JSON Lines file; a missing file is an empty list (older or partial runs), a bad line
