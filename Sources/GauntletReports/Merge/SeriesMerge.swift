@@ -36,7 +36,7 @@ struct SeriesMerge {
             if let rate = point.intendedRate { merged.intendedRate = (merged.intendedRate ?? 0) + rate }
             points[key] = merged
         }
-        let lines: [IntervalHistograms] = try RunFiles.jsonLines(at: (directory as NSString).appendingPathComponent("intervals.jsonl"))
+        let lines = try RunFiles.intervalLines(at: (directory as NSString).appendingPathComponent("intervals.jsonl"))
         for line in lines {
             let key = IntervalKey(second: line.index + offset, type: line.type, phase: line.phase)
             if let merged = intervals[key] {
