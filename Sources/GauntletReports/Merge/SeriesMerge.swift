@@ -20,7 +20,7 @@ struct SeriesMerge {
     private var intervals: [IntervalKey: (corrected: SparseHistogram, service: SparseHistogram)] = [:]
 
     mutating func add(directory: String, offset: Int) throws(ReportError) {
-        let series: [TimeSeriesPoint] = try RunFiles.jsonLines(at: (directory as NSString).appendingPathComponent("timeseries.jsonl"))
+        let series = try RunFiles.timeSeriesLines(at: (directory as NSString).appendingPathComponent("timeseries.jsonl"))
         for point in series {
             let key = PointKey(second: point.second + offset, type: point.type)
             guard var merged = points[key] else {

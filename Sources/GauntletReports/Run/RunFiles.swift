@@ -32,7 +32,7 @@ public struct RunFiles: Sendable {
     /// Loads a run from its directory, or from the path of its `summary.json`.
     public static func load(_ path: String) throws(ReportError) -> RunFiles {
         let (directory, summary) = try loadSummary(path)
-        let timeSeries: [TimeSeriesPoint] = try jsonLines(at: (directory as NSString).appendingPathComponent("timeseries.jsonl"))
+        let timeSeries = try timeSeriesLines(at: (directory as NSString).appendingPathComponent("timeseries.jsonl"))
         let intervals = try intervalLines(at: (directory as NSString).appendingPathComponent("intervals.jsonl"))
         return RunFiles(directory: directory, summary: summary, timeSeries: timeSeries, intervals: intervals)
     }
@@ -87,7 +87,12 @@ public struct RunFiles: Sendable {
 
     /// `intervals.jsonl`, by the fast reader where a line has the shape Gauntlet writes.
     static func intervalLines(at path: String) throws(ReportError) -> [IntervalHistograms] {
-        try jsonLines(at: path, fast: IntervalLine.parse)
+        try jsonLines(at: path, fast: ResultLine.interval)
+    }
+
+    /// `timeseries.jsonl`, likewise.
+    static func timeSeriesLines(at path: String) throws(ReportError) -> [TimeSeriesPoint] {
+        try jsonLines(at: path, fast: ResultLine.timeSeriesPoint)
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -1,54 +1,4 @@
-import GauntletCore
-
-/// A fast reader for the lines of `intervals.jsonl` in the shape Gauntlet writes them (sorted snake-case
-/// keys, unsigned integers, strings without escapes). A merge of 16 ten-minute shards reads tens of
-/// thousands of them, and JSONDecoder spent most of the merge's time there. Any other line (escapes, an
-/// unknown key, another layout) gives nil, and the caller decodes it with JSONDecoder, which also says
-/// what is wrong with it.
-enum IntervalLine {
-    static func parse(_ line: UnsafeRawBufferPointer) -> IntervalHistograms? {
-        var scanner = JSONScanner(line)
-        var index: Int?
-        var type: RequestType?
-        var phase: String?
-        var corrected: SparseHistogram?
-        var service: SparseHistogram?
-        let parsed = scanner.object { scanner, key in
-            switch key {
-            case "index": index = scanner.unsigned().map(Int.init)
-            case "type": type = scanner.string().flatMap(RequestType.init(rawValue:))
-            case "phase": phase = scanner.string()
-            case "corrected": corrected = sparse(&scanner)
-            case "service": service = sparse(&scanner)
-            default: return false
-            }
-            return true
-        }
-        guard parsed, scanner.atEnd, let index, let type, let phase, let corrected, let service else { return nil }
-        return IntervalHistograms(index: index, type: type, phase: phase, corrected: corrected, service: service)
-    }
-
-    private static func sparse(_ scanner: inout JSONScanner) -> SparseHistogram? {
-        var values: [UInt64]?
-        var counts: [UInt64]?
-        var min: UInt64?
-        var max: UInt64?
-        let parsed = scanner.object { scanner, key in
-            switch key {
-            case "values": values = scanner.unsignedArray()
-            case "counts": counts = scanner.unsignedArray()
-            case "min": min = scanner.unsigned()
-            case "max": max = scanner.unsigned()
-            default: return false
-            }
-            return true
-        }
-        guard parsed, let values, let counts, values.count == counts.count else { return nil }
-        return SparseHistogram(values: values, counts: counts, min: min, max: max)
-    }
-}
-
-/// Reads the plain subset of JSON that `IntervalLine` needs, byte by byte; every reader returns nil (or
+/// Reads the plain subset of JSON that `ResultLine` needs, byte by byte; every reader returns nil (or
 /// false) at the first byte it does not expect, leaving the line to JSONDecoder.
 struct JSONScanner {
     private let bytes: UnsafeRawBufferPointer
@@ -115,6 +65,18 @@ struct JSONScanner {
         // A fraction or exponent is not an integer: leave the line to JSONDecoder.
         if at < bytes.count, bytes[at] == UInt8(ascii: ".") || bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") { return nil }
         return value
+    }
+
+    /// A JSON number, as a Double (Swift's parser: exact for what JSONEncoder wrote).
+    mutating func number() -> Double? {
+        skipSpace()
+        let start = at
+        while at < bytes.count, (bytes[at] >= 0x30 && bytes[at] <= 0x39) || bytes[at] == UInt8(ascii: "-") || bytes[at] == UInt8(ascii: "+")
+            || bytes[at] == UInt8(ascii: ".") || bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") {
+            at += 1
+        }
+        guard at > start else { return nil }
+        return Double(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self))
     }
 
     /// `[n, n, …]` of non-negative integers.

@@ -3,9 +3,9 @@ import Testing
 @testable import GauntletCore
 @testable import GauntletReports
 
-/// The fast reader of `intervals.jsonl` against JSONDecoder: the same values for what Gauntlet writes,
+/// The fast readers of `intervals.jsonl` and `timeseries.jsonl` against JSONDecoder: the same values for what Gauntlet writes,
 /// and nil (JSONDecoder's turn) for anything else.
-@Suite struct IntervalLineTests {
+@Suite struct ResultLineTests {
     static func encoded(_ interval: IntervalHistograms) throws -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -14,7 +14,7 @@ import Testing
     }
 
     static func parse(_ text: String) -> IntervalHistograms? {
-        Data(text.utf8).withUnsafeBytes(IntervalLine.parse)
+        Data(text.utf8).withUnsafeBytes(ResultLine.interval)
     }
 
     @Test("reads what the results writer writes, extremes included or not")
@@ -28,7 +28,7 @@ import Testing
         ]
         for line in lines {
             let data = try Self.encoded(line)
-            #expect(data.withUnsafeBytes(IntervalLine.parse) == line)
+            #expect(data.withUnsafeBytes(ResultLine.interval) == line)
         }
     }
 
@@ -60,5 +60,27 @@ import Testing
         } throws: { error in
             (error as? ReportError)?.file == path + ":2"
         }
+    }
+
+    @Test("time-series points: the same values as JSONDecoder, missing optionals included")
+    func timeSeriesPoints() throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let points = [
+            TimeSeriesPoint(second: 7, type: .api, count: 312, ok: 300, failed: 12, rejected: 0, intendedRate: 312.5, p50: 0.0031, p99: 1.0e-05, max: 12.25),
+            TimeSeriesPoint(second: 0, type: .upload, count: 0, ok: 0, failed: 0, rejected: 3, intendedRate: nil, p50: nil, p99: nil, max: nil),
+            TimeSeriesPoint(second: 1, type: .ui, count: 1, ok: 1, failed: 0, rejected: 0, intendedRate: 1.0 / 3.0, p50: 0.1 + 0.2, p99: 2.5e-7, max: 0.3),
+        ]
+        for point in points {
+            let data = try encoder.encode(point)
+            let fast = data.withUnsafeBytes(ResultLine.timeSeriesPoint)
+            #expect(fast == point)
+            #expect(fast == (try decoder.decode(TimeSeriesPoint.self, from: data)))
+        }
+        let odd = #"{"count":1,"failed":0,"ok":1,"p50":null,"rejected":0,"second":1,"type":"ui"}"#
+        #expect(Data(odd.utf8).withUnsafeBytes(ResultLine.timeSeriesPoint) == nil)
     }
 }
