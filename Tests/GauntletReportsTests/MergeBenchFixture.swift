@@ -117,4 +117,32 @@ struct MergeBenchFixture {
             #expect(try RunFiles.loadSummary(directory).summary.shard?.index == index)
         }
     }
+
+    /// The merge's own work in this process (check, add, write the merged files, render every report),
+    /// timed: what `gauntlet merge` costs less its process start. Runs only when GAUNTLET_MERGE_BENCH_MERGE
+    /// names the shards' directory (written by `write()`); prints one line per round.
+    @Test(.enabled(if: environment["GAUNTLET_MERGE_BENCH_MERGE"] != nil))
+    func merge() throws {
+        let root = Self.environment["GAUNTLET_MERGE_BENCH_MERGE"]!
+        let rounds = Int(Self.environment["GAUNTLET_MERGE_BENCH_ROUNDS"] ?? "") ?? 3
+        let shards = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasPrefix("shard-") }.sorted()
+            .map { (root as NSString).appendingPathComponent($0) }
+        let out = RunFixture.temporaryDirectory("merge-bench-out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        for round in 1...rounds {
+            try? FileManager.default.removeItem(atPath: out)
+            let clock = ContinuousClock()
+            var merged: RunFiles?
+            let elapsed = try clock.measure {
+                let (scenario, parts) = try RunMerge.check(shards)
+                let files = try RunMerge.merge(parts, scenario: scenario, directory: out)
+                try RunFixture.write((files.summary, files.timeSeries, files.intervals), to: out)
+                _ = try RunReport.regenerate(out)
+                merged = files
+            }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print("merge-bench round \(round): \(shards.count) shards, \(merged?.summary.all.count ?? 0) requests, \(String(format: "%.3f", seconds)) s")
+            #expect(merged?.summary.merge?.shards.count == shards.count)
+        }
+    }
 }

@@ -28,12 +28,18 @@ extension RunAccumulator {
         generatorLag.add(other.generatorLag)
         connectionWait.add(other.connectionWait)
         freshness.add(other.freshness)
-        for example in other.examples where examples[example.kind, default: []].count < Self.examplesPerKind {
+        addTallies(examples: other.examples, logins: other.logins, loginFailures: other.loginFailures, refreshes: other.refreshes, dnsFailures: other.dnsFailures)
+    }
+
+    /// What an interval and a shard's totals both carry besides histograms: misroute examples (up to
+    /// `examplesPerKind` of each kind) and the login, refresh and DNS tallies.
+    mutating func addTallies(examples more: [MisrouteExample], logins: Int, loginFailures: Int, refreshes: Int, dnsFailures: Int) {
+        for example in more where examples[example.kind, default: []].count < Self.examplesPerKind {
             examples[example.kind, default: []].append(example)
         }
-        logins += other.logins
-        loginFailures += other.loginFailures
-        refreshes += other.refreshes
-        dnsFailures += other.dnsFailures
+        self.logins += logins
+        self.loginFailures += loginFailures
+        self.refreshes += refreshes
+        self.dnsFailures += dnsFailures
     }
 }

@@ -60,13 +60,7 @@ public struct RunAccumulator: Sendable {
         generatorLag.add(record.generatorLag)
         if record.connectionWait.totalCount > 0 { connectionWait.add(record.connectionWait) }
         if record.freshness.totalCount > 0 { freshness.add(record.freshness) }
-        for example in record.examples where examples[example.kind, default: []].count < Self.examplesPerKind {
-            examples[example.kind, default: []].append(example)
-        }
-        logins += record.logins
-        loginFailures += record.loginFailures
-        refreshes += record.refreshes
-        dnsFailures += record.dnsFailures
+        addTallies(examples: record.examples, logins: record.logins, loginFailures: record.loginFailures, refreshes: record.refreshes, dnsFailures: record.dnsFailures)
 
         if var entry = pending[record.index] {
             entry.reports += 1
