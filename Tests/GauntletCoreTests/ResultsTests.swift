@@ -65,6 +65,29 @@ import Testing
         #expect(summary.scheduleLag.fellBehind == false)
     }
 
+    @Test("an arrival whose request completes in a later interval still counts as scheduled, with one worker or two")
+    func arrivalsInAnIntervalWithoutCompletions() throws {
+        let scenario = Self.scenario()
+        for workers in [1, 2] {
+            var accumulator = RunAccumulator(scenario: scenario, workers: workers)
+            var recorders = (0..<workers).map { WorkerRecorder(worker: $0, phases: scenario.phases) }
+            // Second 1: the arrival (its user is still logging in); second 2: the completion.
+            recorders[0].countArrival(.ui, phase: 1)
+            for worker in recorders.indices { accumulator.add(recorders[worker].takeInterval(nextIndex: 2)) }
+            recorders[0].record(RequestSample(
+                type: .ui, phase: 1, intended: 1.5, sent: 2.1, finished: 2.2, outcome: .ok, status: 200, ttfb: 0.05, lbAuth: 0.01, target: 0.03))
+            for worker in recorders.indices { accumulator.add(recorders[worker].takeInterval(nextIndex: 3)) }
+            accumulator.flush()
+            let summary = accumulator.summary(
+                timing: .init(startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:00:03.000Z", elapsed: 3),
+                target: "https://127.0.0.1:1", gauntletVersion: "test", partialReason: nil)
+            let ui = try #require(summary.stats(for: .ui))
+            #expect(ui.total.count == 1)
+            #expect(ui.total.intendedCount == 1, "\(workers) worker(s)")
+            #expect(accumulator.totals.counters.map(\.scheduled).reduce(0, +) == 1)
+        }
+    }
+
     @Test("the target is unreachable only when every request failed before reaching it")
     func targetUnreachable() {
         var summary = Self.accumulate(Self.scenario()).summary(

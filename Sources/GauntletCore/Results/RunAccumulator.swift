@@ -46,7 +46,9 @@ public struct RunAccumulator: Sendable {
 
     /// Adds one worker's interval.
     public mutating func add(_ record: IntervalRecord) {
-        for i in counters.indices where record.counters[i].count > 0 {
+        // An interval can hold arrivals and no completion (a request waiting for its user's login):
+        // its `scheduled` still counts.
+        for i in counters.indices where record.counters[i].count > 0 || record.counters[i].scheduled > 0 {
             corrected[i].add(record.corrected[i])
             service[i].add(record.service[i])
             counters[i].add(record.counters[i])
@@ -66,7 +68,7 @@ public struct RunAccumulator: Sendable {
 
         if var entry = pending[record.index] {
             entry.reports += 1
-            for i in entry.record.counters.indices where record.counters[i].count > 0 {
+            for i in entry.record.counters.indices where record.counters[i].count > 0 || record.counters[i].scheduled > 0 {
                 entry.record.corrected[i].add(record.corrected[i])
                 entry.record.service[i].add(record.service[i])
                 entry.record.counters[i].add(record.counters[i])
