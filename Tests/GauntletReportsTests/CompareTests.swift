@@ -265,31 +265,6 @@ struct RankTestTests {
     }
 }
 
-/// Two recorded runs of `scenarios/smoke.yaml`, same build, same machine, back to back (release build;
-/// summary, intervals and .hlog files as `gauntlet run` wrote them): the pair the regression gate used to
-/// fail on, because the within-run rank test finds a "significant" shift between any two runs.
-@Suite("compare: a recorded A/A pair")
-struct RecordedPairTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/aa-recorded").path
-
-    @Test func oneRunPerSideNeverFailsOnADistributionShiftAlone() throws {
-        let a = try RunFiles.load(Self.directory + "/run-1"), b = try RunFiles.load(Self.directory + "/run-2")
-        #expect(a.summary.scenario.name == "smoke" && b.summary.scenario.name == "smoke")
-        let report = RunComparison.compare(baseline: [a], candidate: [b])
-        let shifted = report.rankTests.filter { $0.verdict == .regression }
-        #expect(!shifted.isEmpty, "the rank test sees a shift between these two runs: \(report.rankTests.map { "\($0.type) z \($0.z)" })")
-        #expect(shifted.allSatisfy { $0.z > 3 })
-        #expect(report.passed, "\(report.table())")
-        #expect(report.noiseNote?.contains("3 runs per side") == true, "\(report.noiseNote ?? "no note")")
-        #expect(!report.junit.contains("<failure"))
-        // Every gated row says how big the change was, the noise it was judged against, and the confidence.
-        for row in report.rows where row.gating && row.evidence != nil && row.noise > 0 {
-            let text = report.sentence(row)
-            #expect(text.contains("noise ±") && text.contains("confident"), "\(text)")
-        }
-    }
-}
-
 @Suite("compare: the distributions behind its confidence")
 struct StudentTTests {
     @Test func knownQuantiles() {
