@@ -84,7 +84,6 @@ import Testing
             let ui = try #require(summary.stats(for: .ui))
             #expect(ui.total.count == 1)
             #expect(ui.total.intendedCount == 1, "\(workers) worker(s)")
-            #expect(accumulator.totals.counters.map(\.scheduled).reduce(0, +) == 1)
         }
     }
 
